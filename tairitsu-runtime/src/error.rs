@@ -1,0 +1,227 @@
+//! The one error type of the runtime.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A specialized `Result` for the runtime.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the runtime.
+///
+/// Messages say what happened, to which image, container or call, and, when known, what to do
+/// about it. Failures of a guest ([`Error::Trap`], [`Error::DeadlineExceeded`],
+/// [`Error::LimitExceeded`]) leave the container in the
+/// [`Failed`](crate::ContainerState::Failed) state until it is restarted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The bytes are not a WebAssembly component.
+    #[error("{what} is not a WebAssembly component: {reason}")]
+    NotAComponent {
+        /// The file name or `"input"`.
+        what: String,
+        /// What the bytes are instead, and how to get a component.
+        reason: String,
+    },
+
+    /// The bytes look like a component but wasmtime rejected them (truncated, malformed, or
+    /// using a feature this engine does not enable).
+    #[error("{what} is not a valid component: {message}")]
+    InvalidComponent {
+        /// The file name or `"input"`.
+        what: String,
+        /// wasmtime's message.
+        message: String,
+    },
+
+    /// An image reference is not of the form `name` or `name:tag`.
+    #[error("invalid image reference `{reference}`: {reason}")]
+    InvalidReference {
+        /// The text given.
+        reference: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// Linking or instantiating failed: a missing import, an import of the wrong type, or an
+    /// error from the guest's start function or the user's initializer.
+    #[error("cannot start `{image}`: {message}")]
+    Instantiate {
+        /// The image.
+        image: String,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// The component imports functions that nobody provides.
+    #[error("`{image}` imports {} that nobody provides: {}", plural(missing.len(), "function"), missing.join(", "))]
+    MissingImports {
+        /// The image.
+        image: String,
+        /// Each missing import, qualified (`pkg:ns/iface@ver#func`).
+        missing: Vec<String>,
+    },
+
+    /// The guest trapped.
+    #[error("`{call}` trapped: {message}")]
+    Trap {
+        /// The call, as `container/function`.
+        call: String,
+        /// The trap (for example `wasm trap: wasm `unreachable` instruction executed`), with the
+        /// guest's backtrace when there is one.
+        message: String,
+    },
+
+    /// A call ran past the container's CPU deadline and was interrupted.
+    #[error("`{call}` was interrupted: it ran past the {deadline:?} deadline")]
+    DeadlineExceeded {
+        /// The call.
+        call: String,
+        /// The deadline.
+        deadline: Duration,
+    },
+
+    /// The guest hit a container limit (linear memory, table elements, instances).
+    #[error("`{call}` exceeded a limit: {message}")]
+    LimitExceeded {
+        /// The call.
+        call: String,
+        /// Which limit.
+        message: String,
+    },
+
+    /// A host function failed (returned an error or panicked) while serving the guest.
+    #[error("`{call}` failed in the host: {message}")]
+    Host {
+        /// The call.
+        call: String,
+        /// What the host said.
+        message: String,
+    },
+
+    /// The container failed earlier and must be restarted before it takes calls.
+    #[error("container `{container}` has failed ({reason}); restart it first")]
+    ContainerFailed {
+        /// The container.
+        container: String,
+        /// The earlier failure.
+        reason: String,
+    },
+
+    /// The container is stopped.
+    #[error("container `{container}` is stopped; start or restart it first")]
+    ContainerStopped {
+        /// The container.
+        container: String,
+    },
+
+    /// No export has the given name.
+    #[error("`{image}` has no export `{name}`{}", candidates_note(candidates))]
+    UnknownExport {
+        /// The image.
+        image: String,
+        /// The name asked for.
+        name: String,
+        /// Exports with a similar or the same bare name.
+        candidates: Vec<String>,
+    },
+
+    /// A bare name matches functions in more than one exported interface.
+    #[error("`{name}` is ambiguous in `{image}`; qualify it as one of: {}", candidates.join(", "))]
+    AmbiguousExport {
+        /// The image.
+        image: String,
+        /// The name asked for.
+        name: String,
+        /// The qualified names it matches.
+        candidates: Vec<String>,
+    },
+
+    /// An export exists but is not what was asked for (its type differs from the typed call, or
+    /// it uses a feature the dynamic path does not support).
+    #[error("export `{name}`: {message}")]
+    ExportType {
+        /// The export.
+        name: String,
+        /// The mismatch.
+        message: String,
+    },
+
+    /// A value in RON or WAVE text, or a `Val`, does not fit the WIT type expected.
+    #[error(transparent)]
+    Value(#[from] crate::dynamic::ValueError),
+
+    /// The guest asked for something the container is configured to refuse.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    /// The registry has no such image.
+    #[error("no image `{0}` in the registry")]
+    ImageNotFound(String),
+
+    /// The image is used by containers and removal was not forced.
+    #[error("image `{image}` is used by {} ({}); stop and remove them or force the removal", plural(containers.len(), "container"), containers.join(", "))]
+    ImageInUse {
+        /// The image.
+        image: String,
+        /// The containers using it.
+        containers: Vec<String>,
+    },
+
+    /// The registry has no such container.
+    #[error("no container `{0}` in the registry")]
+    ContainerNotFound(String),
+
+    /// A container name is taken.
+    #[error("a container named `{0}` exists already")]
+    NameTaken(String),
+
+    /// Any other wasmtime error.
+    #[error("{0}")]
+    Wasmtime(String),
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn candidates_note(candidates: &[String]) -> String {
+    if candidates.is_empty() {
+        String::new()
+    } else {
+        format!("; exports: {}", candidates.join(", "))
+    }
+}
+
+impl Error {
+    /// Wraps a wasmtime error that has no more specific variant, keeping its cause chain.
+    pub(crate) fn wasmtime(e: wasmtime::Error) -> Self {
+        Error::Wasmtime(format!("{e:#}"))
+    }
+
+    /// Whether this error is a failure of the guest (trap, deadline, limit, host) that put the
+    /// container into the failed state.
+    pub fn is_guest_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::Trap { .. }
+                | Error::DeadlineExceeded { .. }
+                | Error::LimitExceeded { .. }
+                | Error::Host { .. }
+        )
+    }
+}

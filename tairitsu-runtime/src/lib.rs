@@ -1,0 +1,32 @@
+//! The Tairitsu runtime: WebAssembly components as Images, Containers and a Registry, on
+//! wasmtime.
+//!
+//! Most users depend on the `tairitsu` facade crate, which re-exports this one.
+
+mod bindings;
+mod command;
+pub mod dynamic;
+mod error;
+pub mod ron;
+mod signature;
+
+pub use bindings::Bindings;
+pub use command::{
+    CompositeWitInterface, DispatchError, WitCommand, WitCommandDispatcher, WitCommandHandler,
+    WitInterface,
+};
+pub use error::{Error, Result};
+pub use signature::{FunctionSignature, Param};
+
+/// The wasmtime this runtime is built on, for generated code and for hosts that need its types.
+pub use wasmtime;
+
+/// What generated code needs. Not part of the public API: it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use ::ron;
+    pub use ::serde;
+    pub use ::wasmtime;
+
+    pub use crate::ron::{from_str as from_ron, to_string as to_ron};
+}
