@@ -1,0 +1,269 @@
+//! The `build.rs` entry point: one [`Builder`] with chainable setters.
+
+use std::path::{Path, PathBuf};
+
+use wit_parser::{PackageId, Resolve, WorldId};
+
+use crate::emit::{self, Options};
+use crate::error::{Error, Result};
+use crate::load;
+use crate::write;
+
+/// Generates typed bindings from WIT, in a build script or anywhere else.
+///
+/// ```no_run
+/// // build.rs
+/// fn main() {
+///     if let Err(e) = tairitsu_build::Builder::new().wit_dir("wit").world("my-world").compile() {
+///         eprintln!("error: {e}");
+///         std::process::exit(1);
+///     }
+/// }
+/// ```
+///
+/// [`Builder::compile_or_exit`] does exactly that.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    wit_dir: PathBuf,
+    worlds: Vec<String>,
+    all_worlds: bool,
+    options: Options,
+    out_dir: Option<PathBuf>,
+    emit_rerun_if_changed: bool,
+}
+
+/// The bindings of one world, formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedWorld {
+    /// The file stem: the world as selected, with `:`, `/` and `@` turned into `-`
+    /// (`my-world`, `wasi-cli-command-0.2.12`). `compile` writes `<name>.rs`.
+    pub name: String,
+    /// The qualified world (`my:pkg/my-world`).
+    pub world: String,
+    /// The formatted Rust source, with its `@generated` header.
+    pub source: String,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Builder {
+    /// A builder reading `wit/`, with no world selected yet, the runtime at `::tairitsu`, output
+    /// to `$OUT_DIR` and `cargo:rerun-if-changed` lines on.
+    pub fn new() -> Self {
+        Self {
+            wit_dir: PathBuf::from("wit"),
+            worlds: Vec::new(),
+            all_worlds: false,
+            options: Options::default(),
+            out_dir: None,
+            emit_rerun_if_changed: true,
+        }
+    }
+
+    /// Where the WIT is: a directory with `*.wit` files and `deps/`, or one `.wit` file.
+    /// Relative paths are relative to the package (a build script's working directory).
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().wit_dir("../wit").world("plugin").compile_or_exit();
+    /// ```
+    pub fn wit_dir(mut self, path: impl AsRef<Path>) -> Self {
+        self.wit_dir = path.as_ref().to_path_buf();
+        self
+    }
+
+    /// Adds a world to generate: a name in the main package (`my-world`) or a qualified one
+    /// from any package (`wasi:cli/command@0.2.12`). Call it once per world.
+    ///
+    /// With no world selected and no [`Builder::all_worlds`], the main package's only world is
+    /// used; several worlds there is an error that lists them.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().world("host").world("plugin").compile_or_exit();
+    /// ```
+    pub fn world(mut self, world: impl Into<String>) -> Self {
+        self.worlds.push(world.into());
+        self
+    }
+
+    /// Generates every world of the main package, each into `<world>.rs`.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().all_worlds().compile_or_exit();
+    /// ```
+    pub fn all_worlds(mut self) -> Self {
+        self.all_worlds = true;
+        self
+    }
+
+    /// The path generated code names the runtime by; `::tairitsu` by default. Use
+    /// `::tairitsu_runtime` when depending on the runtime crate directly, or a re-export of
+    /// your own.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new()
+    ///     .world("plugin")
+    ///     .runtime_path("::my_host::tairitsu")
+    ///     .compile_or_exit();
+    /// ```
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.options.runtime_path = path.into();
+        self
+    }
+
+    /// Where [`Builder::compile`] writes; `$OUT_DIR` by default. With another directory,
+    /// include the file with `include!("path/my-world.rs")` instead of `include_bindings!`.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().world("plugin").out_dir("src/generated").compile_or_exit();
+    /// ```
+    pub fn out_dir(mut self, path: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Whether [`Builder::compile`] prints `cargo:rerun-if-changed` for the WIT directory and
+    /// every file read (on by default). Note that printing any such line replaces cargo's
+    /// default of re-running the build script on any change in the package.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().world("plugin").emit_rerun_if_changed(false).compile_or_exit();
+    /// ```
+    pub fn emit_rerun_if_changed(mut self, on: bool) -> Self {
+        self.emit_rerun_if_changed = on;
+        self
+    }
+
+    /// Loads the WIT and generates every selected world, touching no environment variable and
+    /// writing nothing. This is what `tairitsu bindgen` prints.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the WIT path does not exist, [`Error::Wit`] when it does not parse,
+    /// [`Error::UnknownWorld`] for a world that does not exist, [`Error::Unsupported`] for WIT
+    /// the generator cannot bind and [`Error::Option`] for an invalid runtime path.
+    pub fn generate(&self) -> Result<Vec<GeneratedWorld>> {
+        let loaded = load::load(&self.wit_dir)?;
+        self.generate_loaded(&loaded.resolve, loaded.package)
+    }
+
+    fn generate_loaded(&self, resolve: &Resolve, package: PackageId) -> Result<Vec<GeneratedWorld>> {
+        let selected = self.select(resolve, package)?;
+        selected
+            .into_iter()
+            .map(|(name, world)| {
+                let tokens = emit::generate_tokens(resolve, world, &self.options)?;
+                let w = &resolve.worlds[world];
+                let qualified = match w.package {
+                    Some(p) => resolve.id_of_name(p, &w.name),
+                    None => w.name.clone(),
+                };
+                let source = write::format(&qualified, tokens)?;
+                Ok(GeneratedWorld {
+                    name,
+                    world: qualified,
+                    source,
+                })
+            })
+            .collect()
+    }
+
+    fn select(&self, resolve: &Resolve, package: PackageId) -> Result<Vec<(String, WorldId)>> {
+        let available = || {
+            resolve
+                .worlds
+                .iter()
+                .filter_map(|(_, w)| w.package.map(|p| resolve.id_of_name(p, &w.name)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = Vec::new();
+        if self.all_worlds {
+            for (name, id) in &resolve.packages[package].worlds {
+                out.push((name.clone(), *id));
+            }
+        }
+        for w in &self.worlds {
+            let id = resolve
+                .select_world(&[package], Some(w))
+                .map_err(|e| Error::UnknownWorld {
+                    world: w.clone(),
+                    reason: format!("{e:#}"),
+                    available: available(),
+                })?;
+            out.push((file_stem(w), id));
+        }
+        if out.is_empty() {
+            let id = resolve
+                .select_world(&[package], None)
+                .map_err(|e| Error::Option(format!(
+                    "no world selected ({e:#}); call `.world(\"name\")` or `.all_worlds()`"
+                )))?;
+            out.push((file_stem(&resolve.worlds[id].name), id));
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|(name, _)| seen.insert(name.clone()));
+        Ok(out)
+    }
+
+    /// Generates every selected world and writes each to `<out_dir>/<name>.rs` (only when its
+    /// content changed), printing `cargo:rerun-if-changed` lines unless turned off.
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::generate`], plus [`Error::Io`] when writing fails and [`Error::Option`]
+    /// when no output directory is set and `OUT_DIR` is not either (outside a build script).
+    pub fn compile(&self) -> Result<()> {
+        if self.emit_rerun_if_changed {
+            println!("cargo:rerun-if-changed={}", self.wit_dir.display());
+        }
+        let loaded = load::load(&self.wit_dir)?;
+        if self.emit_rerun_if_changed {
+            for file in &loaded.files {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        }
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
+                Error::Option(
+                    "`OUT_DIR` is not set (not in a build script?); set `.out_dir(..)`".into(),
+                )
+            })?,
+        };
+        for world in self.generate_loaded(&loaded.resolve, loaded.package)? {
+            write::write_if_changed(&out_dir.join(format!("{}.rs", world.name)), &world.source)?;
+        }
+        Ok(())
+    }
+
+    /// [`Builder::compile`], and on error prints it to stderr (cargo shows it, with wit-parser's
+    /// file, line and caret) and exits with status 1: no panic, no backtrace.
+    pub fn compile_or_exit(&self) {
+        if let Err(e) = self.compile() {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// `wasi:cli/command@0.2.12` → `wasi-cli-command-0.2.12`; `my-world` stays.
+fn file_stem(world: &str) -> String {
+    world
+        .chars()
+        .map(|c| if matches!(c, ':' | '/' | '@') { '-' } else { c })
+        .collect()
+}
+
+/// Shortcut for `Builder::new().world(world).compile()`: the world's bindings from `wit/` into
+/// `$OUT_DIR/<world>.rs`.
+///
+/// # Errors
+///
+/// As [`Builder::compile`].
+pub fn compile_world(world: &str) -> Result<()> {
+    Builder::new().world(world).compile()
+}

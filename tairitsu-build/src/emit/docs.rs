@@ -1,0 +1,114 @@
+//! WIT documentation as rustdoc that is safe to build.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Gen;
+
+impl Gen<'_> {
+    /// `#[doc = "…"]` lines for WIT docs, sanitized by [`sanitize`].
+    pub(crate) fn docs(&self, docs: Option<&str>) -> TokenStream {
+        doc_attrs(docs)
+    }
+}
+
+/// `#[doc = "…"]` lines for `docs`.
+pub(crate) fn doc_attrs(docs: Option<&str>) -> TokenStream {
+    let Some(docs) = docs else {
+        return TokenStream::new();
+    };
+    let lines = sanitize(docs);
+    let lines = lines.iter().map(|l| {
+        let l = format!(" {l}");
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Makes WIT docs safe as rustdoc:
+///
+/// - fenced code blocks without a language, or with one that is not Rust, become `text` blocks,
+///   so rustdoc does not compile them as doctests;
+/// - outside code, `[` and `]` are escaped so that WIT's bracketed words (`[method]`, `[0, 1)`)
+///   are not taken as broken intra-doc links;
+/// - trailing whitespace is dropped.
+pub(crate) fn sanitize(docs: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_code = false;
+    for line in docs.lines() {
+        let trimmed = line.trim_start();
+        if let Some(lang) = trimmed.strip_prefix("```") {
+            let indent = &line[..line.len() - trimmed.len()];
+            if in_code {
+                out.push(format!("{indent}```"));
+            } else if lang.trim().is_empty() || !lang.trim().starts_with("rust") {
+                out.push(format!("{indent}```text"));
+            } else {
+                out.push(format!("{indent}```{}", lang.trim()));
+            }
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            out.push(line.trim_end().to_string());
+        } else {
+            out.push(escape_brackets(line.trim_end()));
+        }
+    }
+    if in_code {
+        out.push("```".to_string());
+    }
+    out
+}
+
+fn escape_brackets(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_tick = false;
+    for c in line.chars() {
+        match c {
+            '`' => {
+                in_tick = !in_tick;
+                out.push(c);
+            }
+            '[' | ']' if !in_tick => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn code_blocks_become_text() {
+        let docs = "Example:\n```\nfoo(1)\n```\n  ```rust\n  let x = [1];\n  ```\n```wit\na: u8\n```";
+        assert_eq!(
+            sanitize(docs),
+            [
+                "Example:",
+                "```text",
+                "foo(1)",
+                "```",
+                "  ```rust",
+                "  let x = [1];",
+                "  ```",
+                "```text",
+                "a: u8",
+                "```"
+            ]
+        );
+    }
+
+    #[test]
+    fn brackets_are_escaped_outside_code() {
+        assert_eq!(
+            sanitize("range [0, 1) and `[x]`"),
+            ["range \\[0, 1) and `[x]`"]
+        );
+    }
+}

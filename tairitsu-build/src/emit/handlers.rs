@@ -1,0 +1,111 @@
+//! Handler traits for imported interfaces: one method per function, a provided `handle` that
+//! executes a command, and a `{Iface}Service` adapter that makes a handler a `WitCommandHandler`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::Gen;
+use crate::model::FuncSet;
+use crate::names;
+
+impl Gen<'_> {
+    /// The `{Iface}Handler` trait and `{Iface}Service` adapter of `set`, in `module`.
+    pub(crate) fn handler(&self, set: &FuncSet, module: &[String]) -> TokenStream {
+        let rt = &self.rt;
+        let handler = names::from_escaped(&set.handler);
+        let service = names::from_escaped(&set.service);
+        let command = names::from_escaped(&set.command);
+        let response = names::from_escaped(&set.response);
+        let qualified = &set.qualified;
+
+        let mut methods = Vec::new();
+        let mut arms = Vec::new();
+        for f in &set.funcs {
+            let m = names::from_escaped(&f.method);
+            let v = names::from_escaped(&f.variant);
+            let docs = self.docs(f.func.docs.contents.as_deref());
+            let wit_name = &f.func.name;
+            let doc = format!(" Serves `{wit_name}`.");
+            let params = f.params.iter().map(|(_, rust, ty)| {
+                let ident = names::from_escaped(rust);
+                let ty = self.ty(ty, module);
+                quote!(#ident: #ty)
+            });
+            let ret = f.func.result.as_ref().map(|t| {
+                let t = self.ty(t, module);
+                quote!(-> #t)
+            });
+            methods.push(quote! {
+                #docs
+                #[doc = ""]
+                #[doc = #doc]
+                fn #m(&mut self, #(#params),*) #ret;
+            });
+            let args: Vec<_> = f
+                .params
+                .iter()
+                .map(|(_, rust, _)| names::from_escaped(rust))
+                .collect();
+            let pattern = if args.is_empty() {
+                quote!(#command::#v)
+            } else {
+                quote!(#command::#v { #(#args),* })
+            };
+            arms.push(if f.func.result.is_some() {
+                quote!(#pattern => #response::#v(self.#m(#(#args),*)))
+            } else {
+                quote!(#pattern => { self.#m(#(#args),*); #response::#v })
+            });
+        }
+        for d in &set.drops {
+            let m = names::from_escaped(&d.method);
+            let v = names::from_escaped(&d.variant);
+            let marker = self.handle_ty(d.resource, module);
+            let doc = format!(
+                " The guest dropped its last handle to the `{}` `rep`: release what it holds.",
+                d.resource_wit
+            );
+            methods.push(quote! {
+                #[doc = #doc]
+                fn #m(&mut self, rep: #marker);
+            });
+            arms.push(quote!(#command::#v { rep } => { self.#m(rep); #response::#v }));
+        }
+
+        let trait_doc = format!(" The host side of `{qualified}`: implement it to serve the guest.");
+        let service_doc = format!(
+            " A [`{}`] as a [`WitCommandHandler`]({}::WitCommandHandler) of [`{}`], for a \
+             `WitCommandDispatcher`.",
+            set.handler,
+            self.rt_str.trim_start_matches("::"),
+            set.command
+        );
+        quote! {
+            #[doc = #trait_doc]
+            #[doc = ""]
+            #[doc = " A panic in a method does not take the host down: the guest's call traps with"]
+            #[doc = " an error that names the function."]
+            pub trait #handler: ::core::marker::Send {
+                #(#methods)*
+
+                /// Executes `command` by calling the method of its function and returns the
+                /// result as a response.
+                fn handle(&mut self, command: #command) -> #response {
+                    match command {
+                        #(#arms,)*
+                    }
+                }
+            }
+
+            #[doc = #service_doc]
+            #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
+            pub struct #service<H>(pub H);
+
+            impl<H: #handler> #rt::WitCommandHandler<#command> for #service<H> {
+                fn execute(&mut self, command: #command) -> ::core::result::Result<#response, ::std::string::String> {
+                    ::core::result::Result::Ok(self.0.handle(command))
+                }
+            }
+        }
+    }
+}

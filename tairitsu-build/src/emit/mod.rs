@@ -1,0 +1,312 @@
+//! Emission: the world model to Rust tokens, one file per concern.
+//!
+//! [`Gen`] holds the run's state (the `Resolve`, the model, the runtime path) and a module tree
+//! that the per-concern emitters fill. Each emitter is an `impl Gen` block in its own file:
+//! `types.rs` (WIT types), `commands.rs` (command and response enums), `handlers.rs` (handler
+//! traits for imports), `linker.rs` (wiring into wasmtime's `Linker`), `exports.rs` (typed
+//! callers), `world.rs` (the world type), `ron.rs` (RON converters), `descriptors.rs` (function
+//! signatures) and `docs.rs` (WIT docs as rustdoc).
+
+mod commands;
+mod descriptors;
+mod docs;
+mod exports;
+mod handlers;
+mod linker;
+mod ron;
+mod types;
+mod world;
+
+pub use descriptors::wit_type_text;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use wit_parser::{Handle, Resolve, Type, TypeDefKind, WorldId};
+
+use crate::error::{Error, Result};
+use crate::model::{self, Side, WorldModel};
+use crate::names;
+
+/// Options of one generation run that change the output.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The path generated code names the runtime by, `::tairitsu` by default.
+    pub runtime_path: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            runtime_path: "::tairitsu".to_string(),
+        }
+    }
+}
+
+/// Generates the bindings of `world` as tokens: what `build.rs` formats and writes, and what the
+/// `bindings!` macro expands to, token for token.
+///
+/// # Errors
+///
+/// [`Error::Unsupported`] for WIT the generator cannot bind, naming the item, and
+/// [`Error::Option`] for an invalid runtime path.
+pub fn generate_tokens(
+    resolve: &Resolve,
+    world: WorldId,
+    options: &Options,
+) -> Result<TokenStream> {
+    let rt: syn::Path = syn::parse_str(&options.runtime_path).map_err(|e| {
+        Error::Option(format!(
+            "runtime path `{}` is not a Rust path: {e}",
+            options.runtime_path
+        ))
+    })?;
+    let model = model::build(resolve, world)?;
+    let gen_ = Gen {
+        resolve,
+        model: &model,
+        rt: quote!(#rt),
+        rt_str: options.runtime_path.replace(' ', ""),
+    };
+    Ok(gen_.world_tokens())
+}
+
+/// A tree of modules, filled in any order and printed nested.
+#[derive(Default)]
+pub(crate) struct ModTree {
+    items: Vec<TokenStream>,
+    docs: TokenStream,
+    children: Vec<(String, ModTree)>,
+}
+
+impl ModTree {
+    fn child(&mut self, path: &[String]) -> &mut ModTree {
+        let Some((first, rest)) = path.split_first() else {
+            return self;
+        };
+        let pos = match self.children.iter().position(|(n, _)| n == first) {
+            Some(pos) => pos,
+            None => {
+                self.children.push((first.clone(), ModTree::default()));
+                self.children.len() - 1
+            }
+        };
+        self.children[pos].1.child(rest)
+    }
+
+    pub(crate) fn push(&mut self, path: &[String], item: TokenStream) {
+        self.child(path).items.push(item);
+    }
+
+    pub(crate) fn set_docs(&mut self, path: &[String], docs: TokenStream) {
+        self.child(path).docs = docs;
+    }
+
+    /// The items of this tree; each top-level item gets `top_attrs`.
+    fn into_tokens(self, top_attrs: &TokenStream) -> TokenStream {
+        let mut out = TokenStream::new();
+        for item in self.items {
+            out.extend(quote!(#top_attrs #item));
+        }
+        for (name, child) in self.children {
+            let ident = names::from_escaped(&name);
+            let docs = child.docs.clone();
+            let inner = child.into_tokens(&TokenStream::new());
+            out.extend(quote! {
+                #top_attrs
+                #docs
+                pub mod #ident {
+                    #inner
+                }
+            });
+        }
+        out
+    }
+}
+
+/// One generation run.
+pub(crate) struct Gen<'a> {
+    pub resolve: &'a Resolve,
+    pub model: &'a WorldModel,
+    /// The runtime path as tokens (`::tairitsu`).
+    pub rt: TokenStream,
+    /// The runtime path as text, for `#[serde(crate = "…")]`.
+    pub rt_str: String,
+}
+
+impl Gen<'_> {
+    fn world_tokens(&self) -> TokenStream {
+        let mut tree = ModTree::default();
+        for iface in &self.model.interfaces {
+            let i = &self.resolve.interfaces[iface.id];
+            tree.set_docs(&iface.module, self.docs(i.docs.contents.as_deref()));
+            for id in &iface.types {
+                let item = self.type_def(*id, &iface.module);
+                tree.push(&iface.module, item);
+            }
+            if !iface.funcs.is_empty() {
+                tree.push(&iface.module, self.interface_consts(&iface.funcs));
+                tree.push(&iface.module, self.commands(&iface.funcs, &iface.module));
+                match iface.funcs.side {
+                    Side::Import => {
+                        tree.push(&iface.module, self.handler(&iface.funcs, &iface.module));
+                        tree.push(&iface.module, self.linker_fns(&iface.funcs, &iface.module));
+                    }
+                    Side::Export => {
+                        tree.push(&iface.module, self.guest(&iface.funcs, &iface.module));
+                    }
+                }
+            }
+        }
+        if tree.children.iter().any(|(n, _)| n == "exports") {
+            tree.set_docs(
+                &["exports".to_string()],
+                quote!(#[doc = " Interfaces the guest exports: typed callers for the host."]),
+            );
+        }
+        for id in &self.model.root_types {
+            tree.push(&[], self.type_def(*id, &[]));
+        }
+        let root = &self.model.root_imports;
+        if !root.is_empty() {
+            tree.push(&[], self.commands(root, &[]));
+            tree.push(&[], self.handler(root, &[]));
+        }
+        let root = &self.model.root_exports;
+        if !root.is_empty() {
+            tree.push(&[], self.commands(root, &[]));
+        }
+        tree.push(&[], self.world());
+        let allow = quote! {
+            #[allow(
+                missing_docs,
+                dead_code,
+                unused_imports,
+                unused_variables,
+                unreachable_patterns,
+                non_camel_case_types,
+                non_snake_case,
+                non_upper_case_globals,
+                unsafe_code,
+                clippy::all,
+                rustdoc::all
+            )]
+        };
+        tree.into_tokens(&allow)
+    }
+
+    /// The runtime's wasmtime (`::tairitsu::wasmtime`).
+    pub(crate) fn wt(&self) -> TokenStream {
+        let rt = &self.rt;
+        quote!(#rt::wasmtime)
+    }
+
+    /// The path from module `from` to the item `name` in module `to`.
+    pub(crate) fn path_to(&self, to: &[String], name: &str, from: &[String]) -> TokenStream {
+        let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
+        let supers = (common..from.len()).map(|_| quote!(super::));
+        let downs = to[common..].iter().map(|m| {
+            let m = names::from_escaped(m);
+            quote!(#m::)
+        });
+        let name = names::from_escaped(name);
+        quote!(#(#supers)* #(#downs)* #name)
+    }
+
+    /// The Rust type of a WIT type, as seen from module `from`.
+    pub(crate) fn ty(&self, ty: &Type, from: &[String]) -> TokenStream {
+        match ty {
+            Type::Bool => quote!(bool),
+            Type::U8 => quote!(u8),
+            Type::U16 => quote!(u16),
+            Type::U32 => quote!(u32),
+            Type::U64 => quote!(u64),
+            Type::S8 => quote!(i8),
+            Type::S16 => quote!(i16),
+            Type::S32 => quote!(i32),
+            Type::S64 => quote!(i64),
+            Type::F32 => quote!(f32),
+            Type::F64 => quote!(f64),
+            Type::Char => quote!(char),
+            Type::String => quote!(::std::string::String),
+            Type::ErrorContext => quote!(::core::compile_error!("error-context is unsupported")),
+            Type::Id(id) => {
+                if let Some(named) = self.model.types.get(id) {
+                    return self.path_to(&named.module, &named.rust, from);
+                }
+                let def = &self.resolve.types[*id];
+                match &def.kind {
+                    TypeDefKind::List(t) => {
+                        let t = self.ty(t, from);
+                        quote!(::std::vec::Vec<#t>)
+                    }
+                    TypeDefKind::Option(t) => {
+                        let t = self.ty(t, from);
+                        quote!(::core::option::Option<#t>)
+                    }
+                    TypeDefKind::Result(r) => {
+                        let ok = self.opt_ty(r.ok.as_ref(), from);
+                        let err = self.opt_ty(r.err.as_ref(), from);
+                        quote!(::core::result::Result<#ok, #err>)
+                    }
+                    TypeDefKind::Tuple(t) => {
+                        let ts = t.types.iter().map(|t| self.ty(t, from));
+                        quote!((#(#ts,)*))
+                    }
+                    TypeDefKind::Type(t) => self.ty(t, from),
+                    TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => {
+                        self.handle_ty(*r, from)
+                    }
+                    other => {
+                        let msg = format!("unsupported WIT type `{}`", other.as_str());
+                        quote!(::core::compile_error!(#msg))
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn opt_ty(&self, ty: Option<&Type>, from: &[String]) -> TokenStream {
+        match ty {
+            Some(t) => self.ty(t, from),
+            None => quote!(()),
+        }
+    }
+
+    /// `Resource<Marker>` for a host (imported) resource, `ResourceAny` for a guest one.
+    pub(crate) fn handle_ty(&self, resource: wit_parser::TypeId, from: &[String]) -> TokenStream {
+        let wt = self.wt();
+        let r = model::dealias(self.resolve, resource);
+        match self.model.types.get(&r) {
+            Some(named) if named.side == Side::Import => {
+                let path = self.path_to(&named.module, &named.rust, from);
+                quote!(#wt::component::Resource<#path>)
+            }
+            _ => quote!(#wt::component::ResourceAny),
+        }
+    }
+
+    /// `(A, B,)` for a list of types.
+    pub(crate) fn tuple_of<'t>(
+        &self,
+        types: impl Iterator<Item = &'t Type>,
+        from: &[String],
+    ) -> TokenStream {
+        let ts = types.map(|t| self.ty(t, from));
+        quote!((#(#ts,)*))
+    }
+
+    /// `#[serde(crate = "::tairitsu::__private::serde")]`.
+    pub(crate) fn serde_crate(&self) -> TokenStream {
+        let path = format!("{}::__private::serde", self.rt_str);
+        quote!(#[serde(crate = #path)])
+    }
+
+    /// The serde derives, with the crate attribute.
+    pub(crate) fn serde_derives(&self) -> (TokenStream, TokenStream) {
+        let rt = &self.rt;
+        (
+            quote!(#rt::__private::serde::Serialize, #rt::__private::serde::Deserialize),
+            self.serde_crate(),
+        )
+    }
+}
