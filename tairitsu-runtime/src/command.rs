@@ -118,7 +118,10 @@ impl fmt::Display for DispatchError {
                 interface,
                 command,
                 message,
-            } => write!(f, "handler of `{interface}` failed on `{command}`: {message}"),
+            } => write!(
+                f,
+                "handler of `{interface}` failed on `{command}`: {message}"
+            ),
         }
     }
 }

@@ -208,11 +208,6 @@ fn candidates_note(candidates: &[String]) -> String {
 }
 
 impl Error {
-    /// Wraps a wasmtime error that has no more specific variant, keeping its cause chain.
-    pub(crate) fn wasmtime(e: wasmtime::Error) -> Self {
-        Error::Wasmtime(format!("{e:#}"))
-    }
-
     /// Whether this error is a failure of the guest (trap, deadline, limit, host) that put the
     /// container into the failed state.
     pub fn is_guest_failure(&self) -> bool {

@@ -4,10 +4,21 @@
 //! Most users depend on the `tairitsu` facade crate, which re-exports this one.
 
 mod bindings;
+mod cache;
 mod command;
+mod container;
 pub mod dynamic;
+mod engine;
 mod error;
+mod exports;
+mod host_state;
+mod image;
+mod imports;
+mod limits;
+mod reference;
+mod registry;
 pub mod ron;
+mod sandbox;
 mod signature;
 
 pub use bindings::Bindings;
@@ -15,7 +26,15 @@ pub use command::{
     CompositeWitInterface, DispatchError, WitCommand, WitCommandDispatcher, WitCommandHandler,
     WitInterface,
 };
+pub use container::{Container, ContainerBuilder, ContainerState, GuestContext, GuestInstance};
+pub use engine::{CacheDir, DEFAULT_EPOCH_TICK, Engine, EngineConfig};
 pub use error::{Error, Result};
+pub use host_state::HostState;
+pub use image::{Image, ImageOrigin};
+pub use limits::Limits;
+pub use reference::ImageRef;
+pub use registry::{ContainerGuard, ContainerHandle, ContainerSummary, ImageSummary, Registry};
+pub use sandbox::Sandbox;
 pub use signature::{FunctionSignature, Param};
 
 /// The wasmtime this runtime is built on, for generated code and for hosts that need its types.

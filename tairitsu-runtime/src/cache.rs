@@ -1,0 +1,91 @@
+//! The on-disk cache of compiled components.
+//!
+//! An entry is keyed by the component's sha256 and the engine's compatibility hash (wasmtime
+//! version, target, and every setting that changes code), so a changed engine never reads an
+//! artifact it cannot run. Entries are written to a temporary file and renamed into place, so a
+//! reader never sees half an artifact.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use wasmtime::component::Component;
+
+use crate::{Error, Result};
+
+pub(crate) struct ArtifactCache {
+    dir: PathBuf,
+    engine_hash: u64,
+}
+
+impl ArtifactCache {
+    pub(crate) fn open(dir: PathBuf, engine: &wasmtime::Engine) -> Result<Self> {
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        Ok(Self {
+            dir,
+            engine_hash: hasher.finish(),
+        })
+    }
+
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, digest: &str) -> PathBuf {
+        self.dir
+            .join(format!("{digest}-{:016x}.cwasm", self.engine_hash))
+    }
+
+    /// The cached component for `digest`, if there is a usable one. A stale or damaged entry is
+    /// removed and reported as a miss.
+    pub(crate) fn load(&self, engine: &wasmtime::Engine, digest: &str) -> Option<Component> {
+        let path = self.path(digest);
+        if !path.is_file() {
+            return None;
+        }
+        // SAFETY: `deserialize_file` trusts the file to be an artifact that wasmtime wrote. Only
+        // this cache writes into its directory (atomically, via rename), entries are named by
+        // the sha256 of their source and the engine's compatibility hash, and wasmtime checks
+        // the header (version, target, settings) before using it. The cache directory must not
+        // be writable by anyone less trusted than the host itself; the docs of `CacheDir` say so.
+        #[allow(unsafe_code)]
+        let loaded = unsafe { Component::deserialize_file(engine, &path) };
+        match loaded {
+            Ok(component) => Some(component),
+            Err(e) => {
+                tracing::warn!("discarding cache entry {}: {e}", path.display());
+                let _ = std::fs::remove_file(&path);
+                None
+            }
+        }
+    }
+
+    /// Stores `component` under `digest`. Failures are logged, not returned: the cache only
+    /// saves time.
+    pub(crate) fn store(&self, digest: &str, component: &Component) {
+        let path = self.path(digest);
+        let result = component
+            .serialize()
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                let tmp = self.dir.join(format!(
+                    ".{digest}.{}.{:?}.tmp",
+                    std::process::id(),
+                    std::thread::current().id()
+                ));
+                std::fs::write(&tmp, bytes)
+                    .and_then(|()| std::fs::rename(&tmp, &path))
+                    .map_err(|e| {
+                        let _ = std::fs::remove_file(&tmp);
+                        e.to_string()
+                    })
+            });
+        if let Err(e) = result {
+            tracing::warn!("cannot cache {}: {e}", path.display());
+        }
+    }
+}

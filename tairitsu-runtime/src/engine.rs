@@ -1,0 +1,294 @@
+//! The one wasmtime engine every image is compiled for, its configuration, and the epoch clock
+//! that enforces call deadlines.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use wasmtime::{InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::cache::ArtifactCache;
+use crate::{Error, Result};
+
+/// How often the epoch clock ticks. A call deadline is rounded up to whole ticks, so this is
+/// also the precision of deadlines.
+pub const DEFAULT_EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// A compiled-code engine shared by images, with its artifact cache and epoch clock.
+///
+/// Cloning is cheap (a reference count). Images compiled for one engine only run in containers
+/// of that engine. Most programs use [`Engine::shared`], the process-wide engine with the
+/// default configuration; `Image::from_bytes` and friends use it.
+///
+/// The defaults follow the performance rules of the project:
+/// - component-model concurrency support is **off**: with it on, wasmtime 48 makes every
+///   component call about three times slower;
+/// - epoch interruption is on, driven by one clock thread per engine (not one per container),
+///   so that container deadlines cost a counter check in compiled code;
+/// - compiled artifacts are cached on disk (see [`CacheDir`]).
+///
+/// # Examples
+///
+/// ```no_run
+/// use tairitsu_runtime::{Engine, EngineConfig};
+///
+/// let engine = Engine::new(EngineConfig::new().pooling(true))?;
+/// # Ok::<_, tairitsu_runtime::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+struct EngineInner {
+    wasmtime: wasmtime::Engine,
+    config: EngineConfig,
+    cache: Option<ArtifactCache>,
+}
+
+/// Where compiled artifacts are cached.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CacheDir {
+    /// `$TAIRITSU_CACHE_DIR`, else `$XDG_CACHE_HOME/tairitsu`, else `$HOME/.cache/tairitsu`,
+    /// else no cache.
+    #[default]
+    Default,
+    /// This directory (created when missing).
+    Path(PathBuf),
+    /// No cache: every load compiles.
+    Disabled,
+}
+
+impl CacheDir {
+    fn resolve(&self) -> Option<PathBuf> {
+        match self {
+            CacheDir::Disabled => None,
+            CacheDir::Path(p) => Some(p.clone()),
+            CacheDir::Default => std::env::var_os("TAIRITSU_CACHE_DIR")
+                .map(PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("tairitsu"))
+                })
+                .or_else(|| {
+                    std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/tairitsu"))
+                }),
+        }
+    }
+}
+
+/// The configuration of an [`Engine`]. Build with [`EngineConfig::new`] and the setters.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    cache: CacheDir,
+    pooling: Option<PoolingAllocationConfig>,
+    epoch_tick: Duration,
+    concurrency: bool,
+    max_wasm_stack: usize,
+    parallel_compilation: bool,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            cache: CacheDir::Default,
+            pooling: None,
+            epoch_tick: DEFAULT_EPOCH_TICK,
+            concurrency: false,
+            max_wasm_stack: 512 * 1024,
+            parallel_compilation: true,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// The defaults: on-demand allocation, the default cache directory, 10 ms epoch ticks,
+    /// concurrency support off, a 512 KiB wasm stack.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where to cache compiled artifacts.
+    pub fn cache(mut self, cache: CacheDir) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// Switches the pooling instance allocator on or off, with defaults sized for many small
+    /// containers (1000 component instances, 1000 memories, 1000 tables).
+    ///
+    /// Pooling reserves virtual memory for every slot up front, and then makes instantiation
+    /// (container start and restart) cheaper: no `mmap` per start, memories reset with
+    /// `madvise`. Use [`EngineConfig::pooling_config`] to size it.
+    pub fn pooling(mut self, enable: bool) -> Self {
+        self.pooling = enable.then(PoolingAllocationConfig::default);
+        self
+    }
+
+    /// Switches the pooling allocator on with the given wasmtime configuration.
+    pub fn pooling_config(mut self, config: PoolingAllocationConfig) -> Self {
+        self.pooling = Some(config);
+        self
+    }
+
+    /// How often the epoch clock ticks; deadlines are rounded up to whole ticks. Default 10 ms.
+    /// A tick of zero is raised to 1 ms.
+    pub fn epoch_tick(mut self, tick: Duration) -> Self {
+        self.epoch_tick = tick.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Component-model concurrency support (async lifts, streams, futures). Off by default:
+    /// with it on, every component call is about three times slower in wasmtime 48. Turning it
+    /// on needs wasmtime's `component-model-async` feature, which this build does not enable,
+    /// so [`Engine::new`] then fails with an error saying so.
+    pub fn concurrency_support(mut self, enable: bool) -> Self {
+        self.concurrency = enable;
+        self
+    }
+
+    /// The maximum wasm stack, in bytes. Deep recursion past it traps with a stack overflow.
+    pub fn max_wasm_stack(mut self, bytes: usize) -> Self {
+        self.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Whether to compile functions in parallel (default on).
+    pub fn parallel_compilation(mut self, enable: bool) -> Self {
+        self.parallel_compilation = enable;
+        self
+    }
+
+    /// Whether pooling is on.
+    pub fn is_pooling(&self) -> bool {
+        self.pooling.is_some()
+    }
+
+    /// The epoch tick.
+    pub fn tick(&self) -> Duration {
+        self.epoch_tick
+    }
+
+    fn to_wasmtime(&self) -> wasmtime::Config {
+        let mut config = wasmtime::Config::new();
+        config
+            .wasm_component_model(true)
+            .concurrency_support(self.concurrency)
+            .epoch_interruption(true)
+            .max_wasm_stack(self.max_wasm_stack)
+            .parallel_compilation(self.parallel_compilation);
+        if let Some(pooling) = &self.pooling {
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling.clone()));
+        }
+        config
+    }
+}
+
+static SHARED: OnceLock<std::result::Result<Engine, String>> = OnceLock::new();
+
+impl Engine {
+    /// The process-wide engine with the default [`EngineConfig`], created on first use.
+    ///
+    /// # Errors
+    ///
+    /// When wasmtime cannot create an engine on this machine (for example an unsupported CPU);
+    /// every later call returns the same error.
+    pub fn shared() -> Result<&'static Engine> {
+        SHARED
+            .get_or_init(|| Engine::new(EngineConfig::default()).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| Error::Config(e.clone()))
+    }
+
+    /// A new engine with its own configuration, cache and epoch clock.
+    ///
+    /// # Errors
+    ///
+    /// When wasmtime rejects the configuration, or the cache directory cannot be created.
+    pub fn new(config: EngineConfig) -> Result<Engine> {
+        let wasmtime = wasmtime::Engine::new(&config.to_wasmtime())
+            .map_err(|e| Error::Config(format!("{e:#}")))?;
+        let cache = match config.cache.resolve() {
+            Some(dir) => match ArtifactCache::open(dir, &wasmtime) {
+                Ok(cache) => Some(cache),
+                // An unusable default directory (read-only home, sandbox) must not stop the
+                // host: it only costs compile time.
+                Err(e) if config.cache == CacheDir::Default => {
+                    tracing::warn!("compiled-artifact cache disabled: {e}");
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        start_epoch_clock(&wasmtime, config.epoch_tick);
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                wasmtime,
+                config,
+                cache,
+            }),
+        })
+    }
+
+    /// The wasmtime engine underneath.
+    pub fn wasmtime(&self) -> &wasmtime::Engine {
+        &self.inner.wasmtime
+    }
+
+    /// The configuration this engine was made with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// The directory of the compiled-artifact cache, if there is one.
+    pub fn cache_dir(&self) -> Option<&std::path::Path> {
+        self.inner.cache.as_ref().map(ArtifactCache::dir)
+    }
+
+    pub(crate) fn cache(&self) -> Option<&ArtifactCache> {
+        self.inner.cache.as_ref()
+    }
+
+    /// Epoch ticks for a deadline, rounded up, at least one.
+    pub(crate) fn ticks_for(&self, deadline: Duration) -> u64 {
+        let tick = self.inner.config.epoch_tick.as_nanos().max(1);
+        let ticks = deadline.as_nanos().div_ceil(tick);
+        u64::try_from(ticks).unwrap_or(u64::MAX / 2).max(1)
+    }
+
+    /// Whether two handles are the same engine.
+    pub fn same(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("pooling", &self.inner.config.is_pooling())
+            .field("epoch_tick", &self.inner.config.epoch_tick)
+            .field("cache_dir", &self.cache_dir())
+            .finish()
+    }
+}
+
+/// One thread per engine advances its epoch; it holds only a weak reference and ends when the
+/// engine is dropped.
+fn start_epoch_clock(engine: &wasmtime::Engine, tick: Duration) {
+    let weak = engine.weak();
+    let spawned = std::thread::Builder::new()
+        .name("tairitsu-epoch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(tick);
+                match weak.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        // Without the clock, deadlines never fire; say so rather than fail the host.
+        tracing::error!("cannot start the epoch clock thread, deadlines are off: {e}");
+    }
+}

@@ -1,0 +1,126 @@
+//! The exported functions of a component, and how names find them.
+//!
+//! A call names a function as a root export (`version`), qualified (`test:pkg/api@0.1.0#add`
+//! or `test:pkg/api.add`, with or without the version), by interface and function
+//! (`api.add`), or bare (`add`) when exactly one exported interface has it. The table is built
+//! once per image from the component's types.
+
+use std::collections::HashMap;
+
+use wasmtime::component::types::{ComponentFunc, ComponentItem};
+use wasmtime::component::{Component, ComponentExportIndex};
+
+use crate::{Error, Result};
+
+/// One exported function.
+#[derive(Clone)]
+pub(crate) struct ExportedFunc {
+    /// `iface#func` or `func`.
+    pub(crate) qualified: String,
+    /// The WIT function name (`add`, `[method]counter.get`).
+    pub(crate) name: String,
+    pub(crate) index: ComponentExportIndex,
+    pub(crate) ty: ComponentFunc,
+}
+
+/// All exported functions of a component, with every name each can be called by.
+pub(crate) struct ExportTable {
+    funcs: Vec<ExportedFunc>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl ExportTable {
+    pub(crate) fn new(component: &Component) -> Self {
+        let engine = component.engine();
+        let mut funcs = Vec::new();
+        for (name, item) in component.component_type().exports(engine) {
+            match item.ty {
+                ComponentItem::ComponentFunc(ty) => {
+                    if let Some(index) = component.get_export_index(None, name) {
+                        funcs.push(ExportedFunc {
+                            qualified: name.to_string(),
+                            name: name.to_string(),
+                            index,
+                            ty,
+                        });
+                    }
+                }
+                ComponentItem::ComponentInstance(instance) => {
+                    let Some(parent) = component.get_export_index(None, name) else {
+                        continue;
+                    };
+                    for (fname, fitem) in instance.exports(engine) {
+                        if let ComponentItem::ComponentFunc(ty) = fitem.ty
+                            && let Some(index) = component.get_export_index(Some(&parent), fname)
+                        {
+                            funcs.push(ExportedFunc {
+                                qualified: format!("{name}#{fname}"),
+                                name: fname.to_string(),
+                                index,
+                                ty,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in funcs.iter().enumerate() {
+            let mut names = vec![f.qualified.clone()];
+            if let Some((iface, func)) = f.qualified.split_once('#') {
+                let unversioned = iface.split_once('@').map_or(iface, |(i, _)| i);
+                let short = unversioned.rsplit(['/', ':']).next().unwrap_or(unversioned);
+                for base in [iface, unversioned, short] {
+                    names.push(format!("{base}#{func}"));
+                    names.push(format!("{base}.{func}"));
+                }
+                names.push(func.to_string());
+            }
+            names.sort();
+            names.dedup();
+            for n in names {
+                by_name.entry(n).or_default().push(i);
+            }
+        }
+        Self { funcs, by_name }
+    }
+
+    /// Finds the function `name` refers to.
+    pub(crate) fn resolve(&self, image: &str, name: &str) -> Result<(usize, &ExportedFunc)> {
+        match self.by_name.get(name).map(Vec::as_slice) {
+            Some([one]) => Ok((*one, &self.funcs[*one])),
+            Some(many) => {
+                // A root export wins over interface functions of the same bare name.
+                if let Some(&root) = many.iter().find(|&&i| self.funcs[i].qualified == name) {
+                    return Ok((root, &self.funcs[root]));
+                }
+                Err(Error::AmbiguousExport {
+                    image: image.to_string(),
+                    name: name.to_string(),
+                    candidates: many
+                        .iter()
+                        .map(|&i| self.funcs[i].qualified.clone())
+                        .collect(),
+                })
+            }
+            None => {
+                let bare = name.rsplit(['#', '.']).next().unwrap_or(name);
+                let mut candidates: Vec<String> = self
+                    .funcs
+                    .iter()
+                    .filter(|f| f.name == bare || f.name.contains(bare) || bare.contains(&*f.name))
+                    .map(|f| f.qualified.clone())
+                    .collect();
+                if candidates.is_empty() {
+                    candidates = self.funcs.iter().map(|f| f.qualified.clone()).collect();
+                }
+                Err(Error::UnknownExport {
+                    image: image.to_string(),
+                    name: name.to_string(),
+                    candidates,
+                })
+            }
+        }
+    }
+}

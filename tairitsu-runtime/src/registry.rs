@@ -1,0 +1,533 @@
+//! The registry: images by `name:tag` and digest, containers by id and name, shared across
+//! threads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::path::Path;
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard, RwLock};
+
+use crate::container::{Container, ContainerBuilder, ContainerState};
+use crate::engine::Engine;
+use crate::image::Image;
+use crate::reference::ImageRef;
+use crate::{Error, Result};
+
+/// Holds images by `name:tag` and by digest, and containers by id and name: the Docker daemon
+/// of the model.
+///
+/// `Registry` is `Send + Sync`; share it with an `Arc` and use it from any thread. Listing and
+/// lookups take a read lock for a moment; calls into a container lock only that container, so
+/// containers run in parallel on different threads, while one container takes one call at a
+/// time. Listings never wait for a running call: each container's state is published when its
+/// lock is released.
+///
+/// # Examples
+///
+/// ```no_run
+/// use tairitsu_runtime::Registry;
+/// use tairitsu_runtime::wasmtime::component::Val;
+///
+/// let registry = Registry::new()?;
+/// registry.load_image_file("calc:1.0", "calculator.wasm")?;
+/// let calc = registry.run("calc:1.0", Some("calc-1"), Ok)?;
+/// let out = calc.lock().call_guest_binary("add", &[Val::U32(1), Val::U32(2)])?;
+/// for c in registry.containers() {
+///     println!("{} {:?} {} {}", c.id, c.name, c.image, c.state);
+/// }
+/// # Ok::<_, tairitsu_runtime::Error>(())
+/// ```
+pub struct Registry<T: Send + 'static = ()> {
+    engine: Engine,
+    images: RwLock<Images>,
+    containers: RwLock<Containers<T>>,
+}
+
+#[derive(Default)]
+struct Images {
+    by_digest: HashMap<String, Image>,
+    tags: BTreeMap<ImageRef, String>,
+}
+
+struct Containers<T: Send + 'static> {
+    by_id: BTreeMap<String, ContainerHandle<T>>,
+    names: HashMap<String, String>,
+}
+
+/// A row of [`Registry::images`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageSummary {
+    /// `sha256:…`.
+    pub digest: String,
+    /// The `name:tag` references that point at it.
+    pub references: Vec<String>,
+    /// The component's size in bytes.
+    pub size: usize,
+    /// How many containers use it.
+    pub containers: usize,
+}
+
+/// A row of [`Registry::containers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerSummary {
+    /// The container's id.
+    pub id: String,
+    /// Its name, if any.
+    pub name: Option<String>,
+    /// The image, as its reference or short digest.
+    pub image: String,
+    /// Its state when last released.
+    pub state: ContainerState,
+}
+
+/// A shared handle to a container in a [`Registry`]. Cloning it is cheap.
+///
+/// [`lock`](Self::lock) gives exclusive access for calls; the state the registry lists is
+/// updated when the guard is dropped.
+pub struct ContainerHandle<T: Send + 'static = ()> {
+    shared: Arc<Shared<T>>,
+}
+
+struct Shared<T: Send + 'static> {
+    id: String,
+    digest: String,
+    image_name: String,
+    container: Mutex<Container<T>>,
+    meta: RwLock<Meta>,
+}
+
+struct Meta {
+    name: Option<String>,
+    state: ContainerState,
+}
+
+impl<T: Send + 'static> Clone for ContainerHandle<T> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T: Send + 'static> ContainerHandle<T> {
+    fn new(container: Container<T>) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                id: container.id().to_string(),
+                digest: container.image().digest(),
+                image_name: container.image().display_name(),
+                meta: RwLock::new(Meta {
+                    name: container.name().map(str::to_string),
+                    state: container.state().clone(),
+                }),
+                container: Mutex::new(container),
+            }),
+        }
+    }
+
+    /// The container's id.
+    pub fn id(&self) -> &str {
+        &self.shared.id
+    }
+
+    /// Exclusive access to the container, waiting for a call in progress to finish.
+    pub fn lock(&self) -> ContainerGuard<'_, T> {
+        ContainerGuard {
+            guard: self.shared.container.lock(),
+            meta: &self.shared.meta,
+        }
+    }
+
+    /// The state published at the last release of the lock.
+    pub fn state(&self) -> ContainerState {
+        self.shared.meta.read().state.clone()
+    }
+
+    fn summary(&self) -> ContainerSummary {
+        let meta = self.shared.meta.read();
+        ContainerSummary {
+            id: self.shared.id.clone(),
+            name: meta.name.clone(),
+            image: self.shared.image_name.clone(),
+            state: meta.state.clone(),
+        }
+    }
+}
+
+impl<T: Send + 'static> fmt::Debug for ContainerHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.summary(), f)
+    }
+}
+
+/// Exclusive access to a registry container; derefs to [`Container`].
+pub struct ContainerGuard<'a, T: Send + 'static> {
+    guard: MutexGuard<'a, Container<T>>,
+    meta: &'a RwLock<Meta>,
+}
+
+impl<T: Send + 'static> Deref for ContainerGuard<'_, T> {
+    type Target = Container<T>;
+    fn deref(&self) -> &Container<T> {
+        &self.guard
+    }
+}
+
+impl<T: Send + 'static> DerefMut for ContainerGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut Container<T> {
+        &mut self.guard
+    }
+}
+
+impl<T: Send + 'static> Drop for ContainerGuard<'_, T> {
+    fn drop(&mut self) {
+        let mut meta = self.meta.write();
+        meta.state = self.guard.state().clone();
+    }
+}
+
+impl Registry<()> {
+    /// An empty registry on the [shared engine](Engine::shared).
+    ///
+    /// # Errors
+    ///
+    /// When the shared engine cannot be created.
+    pub fn new() -> Result<Self> {
+        Ok(Self::with_engine(Engine::shared()?.clone()))
+    }
+}
+
+impl<T: Send + 'static> Registry<T> {
+    /// An empty registry whose images are compiled for `engine`.
+    pub fn with_engine(engine: Engine) -> Self {
+        Self {
+            engine,
+            images: RwLock::new(Images::default()),
+            containers: RwLock::new(Containers {
+                by_id: BTreeMap::new(),
+                names: HashMap::new(),
+            }),
+        }
+    }
+
+    /// The engine images are compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Loads a component from bytes and tags it `reference` (`name` or `name:tag`). Loading the
+    /// same bytes again reuses the compiled image.
+    ///
+    /// # Errors
+    ///
+    /// As [`Image::from_bytes`], and [`Error::InvalidReference`].
+    pub fn load_image(&self, reference: &str, bytes: impl AsRef<[u8]>) -> Result<Image> {
+        let reference: ImageRef = reference.parse()?;
+        let image = Image::from_bytes_with(&self.engine, bytes)?;
+        Ok(self.add(image, reference))
+    }
+
+    /// Loads a component file and tags it `reference`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Image::from_file`], and [`Error::InvalidReference`].
+    pub fn load_image_file(&self, reference: &str, path: impl AsRef<Path>) -> Result<Image> {
+        let reference: ImageRef = reference.parse()?;
+        let image = Image::from_file_with(&self.engine, path)?;
+        Ok(self.add(image, reference))
+    }
+
+    /// Adds an image loaded elsewhere (for this registry's engine) under its own reference or
+    /// `reference`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the image was compiled for another engine;
+    /// [`Error::InvalidReference`] when it has no reference and none is given.
+    pub fn add_image(&self, image: Image, reference: Option<&str>) -> Result<Image> {
+        if !image.engine().same(&self.engine) {
+            return Err(Error::Config(
+                "the image was compiled for another engine than the registry's".into(),
+            ));
+        }
+        let reference = match (reference, image.reference()) {
+            (Some(text), _) => text.parse()?,
+            (None, Some(r)) => r.clone(),
+            (None, None) => {
+                return Err(Error::InvalidReference {
+                    reference: String::new(),
+                    reason: "the image has no reference; give one",
+                });
+            }
+        };
+        Ok(self.add(image, reference))
+    }
+
+    fn add(&self, image: Image, reference: ImageRef) -> Image {
+        let mut images = self.images.write();
+        let digest = image.digest();
+        // Keep the first compiled copy of these bytes; a second load shares its code.
+        let stored = images
+            .by_digest
+            .entry(digest.clone())
+            .or_insert_with(|| image.clone())
+            .clone();
+        images.tags.insert(reference.clone(), digest);
+        stored.with_reference(reference)
+    }
+
+    /// The image a reference (`name`, `name:tag`) or a digest (`sha256:…`, or a unique prefix of
+    /// its hex of at least 6 digits) names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ImageNotFound`].
+    pub fn image(&self, reference: &str) -> Result<Image> {
+        let images = self.images.read();
+        let (digest, tag) = Self::find(&images, reference)?;
+        let image = images.by_digest[&digest].clone();
+        Ok(match tag {
+            Some(tag) => image.with_reference(tag),
+            None => image,
+        })
+    }
+
+    fn find(images: &Images, reference: &str) -> Result<(String, Option<ImageRef>)> {
+        if let Ok(r) = reference.parse::<ImageRef>()
+            && let Some(digest) = images.tags.get(&r)
+        {
+            return Ok((digest.clone(), Some(r)));
+        }
+        let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
+        if hex.len() >= 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            let matches: Vec<&String> = images
+                .by_digest
+                .keys()
+                .filter(|d| d["sha256:".len()..].starts_with(hex))
+                .collect();
+            if let [one] = matches.as_slice() {
+                return Ok(((*one).clone(), None));
+            }
+        }
+        Err(Error::ImageNotFound(reference.to_string()))
+    }
+
+    /// Every image, with its references and the number of containers using it.
+    pub fn images(&self) -> Vec<ImageSummary> {
+        let usage = self.usage();
+        let images = self.images.read();
+        let mut rows: Vec<ImageSummary> = images
+            .by_digest
+            .iter()
+            .map(|(digest, image)| ImageSummary {
+                digest: digest.clone(),
+                references: images
+                    .tags
+                    .iter()
+                    .filter(|(_, d)| *d == digest)
+                    .map(|(r, _)| r.to_string())
+                    .collect(),
+                size: image.size(),
+                containers: usage.get(digest).map_or(0, Vec::len),
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            a.references
+                .cmp(&b.references)
+                .then(a.digest.cmp(&b.digest))
+        });
+        rows
+    }
+
+    /// Container ids by the digest of their image.
+    fn usage(&self) -> HashMap<String, Vec<String>> {
+        let mut usage: HashMap<String, Vec<String>> = HashMap::new();
+        for handle in self.containers.read().by_id.values() {
+            usage
+                .entry(handle.shared.digest.clone())
+                .or_default()
+                .push(handle.shared.id.clone());
+        }
+        usage
+    }
+
+    /// Removes an image reference; the image goes when its last reference does. Given a digest,
+    /// removes the image and all its references.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ImageNotFound`], and [`Error::ImageInUse`] when containers use the image and
+    /// `force` is false. Forced removal leaves those containers running on their copy.
+    pub fn remove_image(&self, reference: &str, force: bool) -> Result<()> {
+        let usage = self.usage();
+        let mut images = self.images.write();
+        let (digest, tag) = Self::find(&images, reference)?;
+        let last = match &tag {
+            Some(_) => images.tags.values().filter(|d| **d == digest).count() == 1,
+            None => true,
+        };
+        if last
+            && !force
+            && let Some(users) = usage.get(&digest)
+        {
+            return Err(Error::ImageInUse {
+                image: reference.to_string(),
+                containers: users.clone(),
+            });
+        }
+        match tag {
+            Some(tag) => {
+                images.tags.remove(&tag);
+            }
+            None => images.tags.retain(|_, d| *d != digest),
+        }
+        if last {
+            images.by_digest.remove(&digest);
+        }
+        Ok(())
+    }
+
+    /// Builds and starts a container of the image `reference`, configured by `configure`
+    /// (for example `Ok` to take the defaults, or
+    /// `|b| Ok(b.with_host_state(MyHost::default()).with_limits(limits))`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ImageNotFound`], [`Error::NameTaken`], errors of `configure`, and those of
+    /// [`ContainerBuilder::build`].
+    pub fn run<F>(
+        &self,
+        reference: &str,
+        name: Option<&str>,
+        configure: F,
+    ) -> Result<ContainerHandle<T>>
+    where
+        F: FnOnce(ContainerBuilder<()>) -> Result<ContainerBuilder<T>>,
+    {
+        let image = self.image(reference)?;
+        if let Some(name) = name
+            && self.containers.read().names.contains_key(name)
+        {
+            return Err(Error::NameTaken(name.to_string()));
+        }
+        let mut builder = Container::builder(image)?;
+        if let Some(name) = name {
+            builder = builder.with_name(name);
+        }
+        let container = configure(builder)?.build()?;
+        self.insert(container)
+    }
+
+    /// Puts a container built elsewhere under the registry's management.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NameTaken`] when another container has its name; [`Error::Config`] when its image
+    /// was compiled for another engine.
+    pub fn insert(&self, container: Container<T>) -> Result<ContainerHandle<T>> {
+        if !container.image().engine().same(&self.engine) {
+            return Err(Error::Config(
+                "the container's image was compiled for another engine than the registry's".into(),
+            ));
+        }
+        let mut containers = self.containers.write();
+        if let Some(name) = container.name() {
+            if containers.names.contains_key(name) {
+                return Err(Error::NameTaken(name.to_string()));
+            }
+            containers
+                .names
+                .insert(name.to_string(), container.id().to_string());
+        }
+        let handle = ContainerHandle::new(container);
+        containers
+            .by_id
+            .insert(handle.id().to_string(), handle.clone());
+        Ok(handle)
+    }
+
+    /// The container with this id or name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ContainerNotFound`].
+    pub fn container(&self, id_or_name: &str) -> Result<ContainerHandle<T>> {
+        let containers = self.containers.read();
+        let id = containers
+            .names
+            .get(id_or_name)
+            .map_or(id_or_name, String::as_str);
+        containers
+            .by_id
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Error::ContainerNotFound(id_or_name.to_string()))
+    }
+
+    /// Every container: id, name, image and state, by id.
+    pub fn containers(&self) -> Vec<ContainerSummary> {
+        self.containers
+            .read()
+            .by_id
+            .values()
+            .map(ContainerHandle::summary)
+            .collect()
+    }
+
+    /// Stops a container (waiting for a call in progress).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ContainerNotFound`].
+    pub fn stop(&self, id_or_name: &str) -> Result<()> {
+        self.container(id_or_name)?.lock().stop();
+        Ok(())
+    }
+
+    /// Restarts a container (waiting for a call in progress).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ContainerNotFound`], and a failed start.
+    pub fn restart(&self, id_or_name: &str) -> Result<()> {
+        self.container(id_or_name)?.lock().restart()
+    }
+
+    /// Removes a stopped or failed container; a running one only when `force` is set (it is
+    /// stopped first). Handles held elsewhere keep the container alive until they are dropped.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ContainerNotFound`], and [`Error::Config`] for a running container without
+    /// `force`.
+    pub fn remove(&self, id_or_name: &str, force: bool) -> Result<()> {
+        let handle = self.container(id_or_name)?;
+        {
+            let mut container = handle.lock();
+            if *container.state() == ContainerState::Running {
+                if !force {
+                    return Err(Error::Config(format!(
+                        "container `{id_or_name}` is running; stop it first or force the removal"
+                    )));
+                }
+                container.stop();
+            }
+        }
+        let mut containers = self.containers.write();
+        containers.by_id.remove(handle.id());
+        containers.names.retain(|_, id| id != handle.id());
+        Ok(())
+    }
+}
+
+impl<T: Send + 'static> fmt::Debug for Registry<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("images", &self.images.read().by_digest.len())
+            .field("containers", &self.containers.read().by_id.len())
+            .finish()
+    }
+}

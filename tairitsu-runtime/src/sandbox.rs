@@ -1,0 +1,146 @@
+//! What a guest may touch through WASI: nothing, unless granted.
+
+use std::path::PathBuf;
+
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
+
+use crate::{Error, Result};
+
+/// The WASI capabilities a container grants its guest.
+///
+/// By default a guest gets no files, no directories, no environment variables, no arguments, no
+/// sockets (TCP, UDP and name lookup are all refused), closed stdin, and stdout/stderr that go
+/// nowhere. It does get what WASI 0.2 cannot run without: wall and monotonic clocks and random
+/// numbers. Each grant is explicit.
+///
+/// # Examples
+///
+/// ```
+/// use tairitsu_runtime::Sandbox;
+///
+/// let sandbox = Sandbox::new()
+///     .preopen_dir("/srv/plugin-data", "/data", true)
+///     .env("MODE", "production")
+///     .inherit_stderr();
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sandbox {
+    dirs: Vec<Preopen>,
+    env: Vec<(String, String)>,
+    args: Vec<String>,
+    stdin: bool,
+    stdout: bool,
+    stderr: bool,
+    network: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Preopen {
+    host: PathBuf,
+    guest: String,
+    read_only: bool,
+}
+
+impl Sandbox {
+    /// Grants nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes the host directory `host` visible to the guest as `guest`, read-only or
+    /// read-write. The guest sees that directory and what is below it, nothing beside it.
+    pub fn preopen_dir(
+        mut self,
+        host: impl Into<PathBuf>,
+        guest: impl Into<String>,
+        read_only: bool,
+    ) -> Self {
+        self.dirs.push(Preopen {
+            host: host.into(),
+            guest: guest.into(),
+            read_only,
+        });
+        self
+    }
+
+    /// Sets one environment variable in the guest (the host's environment is never inherited).
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets the guest's arguments (`argv`, program name first).
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Connects the guest's stdin, stdout and stderr to the host's.
+    pub fn inherit_stdio(mut self) -> Self {
+        self.stdin = true;
+        self.stdout = true;
+        self.stderr = true;
+        self
+    }
+
+    /// Connects the guest's stdout to the host's.
+    pub fn inherit_stdout(mut self) -> Self {
+        self.stdout = true;
+        self
+    }
+
+    /// Connects the guest's stderr to the host's.
+    pub fn inherit_stderr(mut self) -> Self {
+        self.stderr = true;
+        self
+    }
+
+    /// Lets the guest open TCP and UDP sockets to any address and look names up.
+    pub fn inherit_network(mut self) -> Self {
+        self.network = true;
+        self
+    }
+
+    /// Builds a fresh WASI context with these grants (one per container start).
+    pub(crate) fn build(&self) -> Result<WasiCtx> {
+        let mut b = WasiCtxBuilder::new();
+        for dir in &self.dirs {
+            let perms = if dir.read_only {
+                FsPerms::ReadOnly
+            } else {
+                FsPerms::ReadWrite
+            };
+            b.preopened_dir(&dir.host, &dir.guest, perms).map_err(|e| {
+                Error::Config(format!(
+                    "cannot grant directory {}: {e:#}",
+                    dir.host.display()
+                ))
+            })?;
+        }
+        for (k, v) in &self.env {
+            b.env(k, v);
+        }
+        b.args(&self.args);
+        if self.stdin {
+            b.inherit_stdin();
+        }
+        if self.stdout {
+            b.inherit_stdout();
+        }
+        if self.stderr {
+            b.inherit_stderr();
+        }
+        if self.network {
+            b.inherit_network().allow_ip_name_lookup(true);
+        } else {
+            b.allow_tcp(false)
+                .allow_udp(false)
+                .allow_ip_name_lookup(false);
+        }
+        Ok(b.build())
+    }
+}
