@@ -56,10 +56,9 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn wit(error: impl std::fmt::Display) -> Self {
-        // `{:#}` renders an anyhow chain on one line per cause with no backtrace; wit-parser's
-        // own error already carries `--> file:line:col` and the caret.
+        // `Resolve::render_error` gives file:line:col and the source line with a caret.
         Error::Wit {
-            message: format!("{error:#}"),
+            message: error.to_string(),
         }
     }
 

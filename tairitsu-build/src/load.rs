@@ -33,7 +33,10 @@ pub fn load(path: &Path) -> Result<Loaded> {
         });
     }
     let mut resolve = Resolve::default();
-    let (package, sources) = resolve.push_path(path).map_err(Error::wit)?;
+    let (package, sources) = match resolve.push_path(path) {
+        Ok(loaded) => loaded,
+        Err(e) => return Err(Error::wit(resolve.render_error(&e))),
+    };
     let files = sources.paths().map(Path::to_path_buf).collect();
     Ok(Loaded {
         resolve,
@@ -50,7 +53,10 @@ pub fn load(path: &Path) -> Result<Loaded> {
 /// [`Error::Wit`] when the text does not parse or resolve.
 pub fn load_str(name: &str, text: &str) -> Result<Loaded> {
     let mut resolve = Resolve::default();
-    let package = resolve.push_str(name, text).map_err(Error::wit)?;
+    let package = match resolve.push_str(name, text) {
+        Ok(package) => package,
+        Err(e) => return Err(Error::wit(resolve.render_error(&e))),
+    };
     Ok(Loaded {
         resolve,
         package,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use wit_parser::{
-    Function, FunctionKind, Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner,
+    Function, FunctionKind, Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId,
     WorldId, WorldItem, WorldKey,
 };
 
@@ -24,7 +24,6 @@ pub(crate) enum Side {
 /// One world, ready to emit.
 #[derive(Debug)]
 pub(crate) struct WorldModel {
-    pub wit_name: String,
     pub qualified: String,
     pub docs: Option<String>,
     /// Generated top-level names (escaped).
@@ -70,8 +69,6 @@ pub(crate) struct FuncSet {
     pub guest_indices: String,
     pub funcs: Vec<FuncModel>,
     pub drops: Vec<DropModel>,
-    /// Resources defined here and imported: they get a marker type and linker entry.
-    pub host_resources: Vec<TypeId>,
 }
 
 impl FuncSet {
@@ -371,7 +368,6 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
     }
 
     let model = WorldModel {
-        wit_name: world.name.clone(),
         qualified,
         docs: docs_of(&world.docs),
         indices: names::escape(&format!("{world_camel}Indices")),
@@ -469,7 +465,6 @@ fn func_set<'a>(
         guest_indices: names::escape(&format!("{prefix}GuestIndices")),
         funcs,
         drops,
-        host_resources: host_resources.to_vec(),
     })
 }
 

@@ -65,7 +65,8 @@ pub fn escape(name: &str) -> String {
 }
 
 /// An identifier for `name` (already cased) under the keyword policy.
-pub fn ident(name: &str) -> Ident {
+#[cfg(test)]
+fn ident(name: &str) -> Ident {
     if NOT_RAW.contains(&name) {
         Ident::new(&format!("{name}_"), Span::call_site())
     } else if is_keyword(name) {
@@ -76,13 +77,9 @@ pub fn ident(name: &str) -> Ident {
 }
 
 /// The identifier of a field, parameter, function or module: snake_case, escaped.
-pub fn snake_ident(wit: &str) -> Ident {
+#[cfg(test)]
+fn snake_ident(wit: &str) -> Ident {
     ident(&snake(wit))
-}
-
-/// The identifier of a type or case: UpperCamelCase, escaped.
-pub fn camel_ident(wit: &str) -> Ident {
-    ident(&camel(wit))
 }
 
 /// The serde name a Rust identifier needs when it differs from `wanted` (its unescaped name).
@@ -139,11 +136,6 @@ impl Scope {
             }
             name = format!("{}_", name.strip_prefix("r#").unwrap_or(&name));
         }
-    }
-
-    /// Marks `name` as used.
-    pub fn reserve(&mut self, name: impl Into<String>) {
-        self.used.insert(name.into());
     }
 }
 

@@ -26,7 +26,7 @@ pub(crate) struct Callers {
 
 impl Gen<'_> {
     fn func_field(f: &FuncModel) -> proc_macro2::Ident {
-        format_ident!("{}", f.caller.trim_start_matches("call_").trim_start_matches("r#"))
+        names::from_escaped(&f.method)
     }
 
     /// Typed callers of `funcs`, seen from `module`.

@@ -140,7 +140,7 @@ impl Gen<'_> {
             stmts.push(quote! {
                 inst.func_wrap(
                     #wit_name,
-                    move |mut store: #wt::component::StoreContextMut<'_, T>, (#(#args,)*): #arg_tys| -> #wt::Result<#ret_ty> {
+                    move |mut store: #wt::StoreContextMut<'_, T>, (#(#args,)*): #arg_tys| -> #wt::Result<#ret_ty> {
                         #body
                     },
                 )?;
@@ -181,7 +181,7 @@ impl Gen<'_> {
                 inst.resource(
                     #rname,
                     #wt::component::ResourceType::host::<#marker>(),
-                    move |mut store: #wt::component::StoreContextMut<'_, T>, rep: u32| -> #wt::Result<()> {
+                    move |mut store: #wt::StoreContextMut<'_, T>, rep: u32| -> #wt::Result<()> {
                         #call
                     },
                 )?;

@@ -105,7 +105,20 @@ impl ModTree {
     fn into_tokens(self, top_attrs: &TokenStream) -> TokenStream {
         let mut out = TokenStream::new();
         for item in self.items {
-            out.extend(quote!(#top_attrs #item));
+            if top_attrs.is_empty() {
+                out.extend(item);
+                continue;
+            }
+            // Each top-level item gets the allowances (an included file cannot have inner
+            // attributes).
+            match syn::parse2::<syn::File>(item.clone()) {
+                Ok(file) => {
+                    for it in file.items {
+                        out.extend(quote!(#top_attrs #it));
+                    }
+                }
+                Err(_) => out.extend(quote!(#top_attrs #item)),
+            }
         }
         for (name, child) in self.children {
             let ident = names::from_escaped(&name);
@@ -182,6 +195,7 @@ impl Gen<'_> {
                 dead_code,
                 unused_imports,
                 unused_variables,
+                unused_mut,
                 unreachable_patterns,
                 non_camel_case_types,
                 non_snake_case,

@@ -238,7 +238,16 @@ impl Gen<'_> {
         let cases: Vec<_> = flags
             .flags
             .iter()
-            .map(|f| format_ident!("{}", names::camel(&f.name)))
+            .map(|f| names::from_escaped(&names::escape(&names::camel(&f.name))))
+            .collect();
+        let renames: Vec<_> = flags
+            .flags
+            .iter()
+            .map(|f| {
+                let camel = names::camel(&f.name);
+                names::serde_rename(&names::escape(&camel), &camel)
+                    .map(|r| quote!(#[serde(rename = #r)]))
+            })
             .collect();
         let (sd, sc) = self.serde_derives();
         let serde = &quote!(#rt::__private::serde);
@@ -256,7 +265,7 @@ impl Gen<'_> {
                 #[derive(::core::clone::Clone, ::core::marker::Copy, #sd)]
                 #sc
                 pub enum Flag {
-                    #(#cases,)*
+                    #(#renames #cases,)*
                 }
 
                 impl #serde::Serialize for #name {

@@ -2,7 +2,7 @@
 //! `{World}Imports` with `add_to_linker`, descriptors, and `impl Bindings`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::Gen;
 use super::exports::Callers;
@@ -32,7 +32,7 @@ impl Gen<'_> {
             if iface.funcs.funcs.is_empty() {
                 continue;
             }
-            let field = format_ident!("{}", iface.accessor.trim_start_matches("r#"));
+            let field = names::from_escaped(&iface.accessor);
             let accessor = names::from_escaped(&iface.accessor);
             let guest = self.path_to(&iface.module, &iface.funcs.guest, root);
             let gidx = self.path_to(&iface.module, &iface.funcs.guest_indices, root);

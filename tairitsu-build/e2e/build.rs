@@ -1,0 +1,75 @@
+//! Generates the bindings this crate compiles: the fixture worlds, the WASI 0.2 worlds and every
+//! snapshot case of `tairitsu-build/tests/codegen/`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use tairitsu_build::Builder;
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let fixtures = manifest.join("../../tairitsu-fixtures/wit");
+
+    let run = |b: Builder| b.compile_or_exit();
+    run(Builder::new().wit_dir(fixtures.join("kitchen")).world("kitchen"));
+    run(Builder::new().wit_dir(fixtures.join("root")).world("root"));
+    run(Builder::new().wit_dir(fixtures.join("host")).world("host-import"));
+
+    // WASI 0.2, each package's world selected by its qualified name.
+    run(Builder::new()
+        .wit_dir(manifest.join("wit-wasi"))
+        .world("wasi:io/imports@0.2.12")
+        .world("wasi:clocks/imports@0.2.12")
+        .world("wasi:random/imports@0.2.12")
+        .world("wasi:filesystem/imports@0.2.12")
+        .world("wasi:sockets/imports@0.2.12")
+        .world("wasi:cli/command@0.2.12")
+        .world("wasi:http/proxy@0.2.12")
+        .world("all-imports"));
+
+    // Every snapshot case, so that every expansion is compiled.
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
+    let cases_dir = manifest.join("../tests/codegen");
+    println!("cargo:rerun-if-changed={}", cases_dir.display());
+    let mut modules = String::new();
+    let mut cases: Vec<_> = std::fs::read_dir(&cases_dir)
+        .expect("tests/codegen exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_case(p))
+        .collect();
+    cases.sort();
+    for case in cases {
+        let name = case
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("case names are UTF-8")
+            .replace('-', "_");
+        let dir = out_dir.join("codegen").join(&name);
+        let builder = Builder::new().wit_dir(&case).all_worlds().out_dir(&dir);
+        let worlds = match builder.generate() {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        };
+        run(builder);
+        writeln!(modules, "pub mod {name} {{").unwrap();
+        for w in worlds {
+            let file = dir.join(format!("{}.rs", w.name));
+            writeln!(
+                modules,
+                "    pub mod {} {{ include!({:?}); }}",
+                w.name.replace('-', "_"),
+                file.display().to_string()
+            )
+            .unwrap();
+        }
+        writeln!(modules, "}}").unwrap();
+    }
+    std::fs::write(out_dir.join("codegen_cases.rs"), modules).expect("OUT_DIR is writable");
+}
+
+fn is_case(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "wit") || (p.is_dir() && p.join("world.wit").is_file())
+}
