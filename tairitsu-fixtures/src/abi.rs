@@ -280,7 +280,10 @@ mod tests {
 
     #[test]
     fn coercions() {
-        assert_eq!(coerce(WasmType::I64, WasmType::F32), "i32.wrap_i64 f32.reinterpret_i32");
+        assert_eq!(
+            coerce(WasmType::I64, WasmType::F32),
+            "i32.wrap_i64 f32.reinterpret_i32"
+        );
         assert_eq!(coerce(WasmType::Pointer, WasmType::I32), "");
         assert_eq!(
             func_type_text(&[WasmType::I32, WasmType::F64], &[WasmType::I64]),
