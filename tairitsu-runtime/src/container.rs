@@ -1,5 +1,9 @@
 //! Containers: running instances of an image, with host state, limits and a lifecycle.
 
+mod text;
+
+pub use text::Format;
+
 use std::any::Any;
 use std::fmt;
 use std::panic::AssertUnwindSafe;
@@ -10,6 +14,7 @@ use wasmtime::component::{Component, Func, Instance, InstancePre, Linker, Val};
 use wasmtime::{Store, Trap, WasmBacktrace};
 
 use crate::bindings::Bindings;
+use crate::dynamic::{ResourceHandles, ValueLimits};
 use crate::exports::ExportedFunc;
 use crate::host_state::HostState;
 use crate::image::Image;
@@ -120,6 +125,7 @@ pub struct ContainerBuilder<T: Send + 'static = ()> {
     wasi: bool,
     trap_unknown_imports: bool,
     host_imports: Option<crate::dynamic::HostImports>,
+    value_limits: ValueLimits,
     hooks: Vec<LinkerHook<T>>,
     initializer: Option<Initializer<T>>,
     loader: Option<Loader<T>>,
@@ -142,6 +148,7 @@ impl Container<()> {
             wasi: true,
             trap_unknown_imports: false,
             host_imports: None,
+            value_limits: ValueLimits::default(),
             hooks: Vec::new(),
             initializer: None,
             loader: None,
@@ -170,6 +177,7 @@ impl<T: Send + 'static> ContainerBuilder<T> {
             wasi: self.wasi,
             trap_unknown_imports: self.trap_unknown_imports,
             host_imports: self.host_imports,
+            value_limits: self.value_limits,
             hooks: Vec::new(),
             initializer: None,
             loader: None,
@@ -205,6 +213,13 @@ impl<T: Send + 'static> ContainerBuilder<T> {
     /// Serves imports with closures defined at run time (RON or `Val`).
     pub fn with_host_imports(mut self, imports: crate::dynamic::HostImports) -> Self {
         self.host_imports = Some(imports);
+        self
+    }
+
+    /// Bounds the text the dynamic calls read and write: nesting depth and length. See
+    /// [`ValueLimits`] for the defaults.
+    pub fn with_value_limits(mut self, limits: ValueLimits) -> Self {
+        self.value_limits = limits;
         self
     }
 
@@ -353,6 +368,8 @@ impl<T: Send + 'static> ContainerBuilder<T> {
             state: ContainerState::Stopped,
             generation: 0,
             funcs: Vec::new(),
+            handles: ResourceHandles::new(),
+            value_limits: self.value_limits,
         };
         container.start()?;
         Ok(container)
@@ -411,6 +428,9 @@ pub struct Container<T: Send + 'static = ()> {
     generation: u64,
     /// Dynamic-call functions of this generation, by export number.
     funcs: Vec<Option<Func>>,
+    /// Resources the dynamic path handed out as `Handle(n)`, for this generation.
+    handles: ResourceHandles,
+    value_limits: ValueLimits,
 }
 
 impl<T: Send + 'static> Container<T> {
@@ -522,6 +542,7 @@ impl<T: Send + 'static> Container<T> {
         store.set_epoch_deadline(self.deadline_ticks());
         self.generation += 1;
         self.funcs.clear();
+        self.handles = ResourceHandles::new();
         let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
             instantiate(
                 &mut self.start,
@@ -565,6 +586,7 @@ impl<T: Send + 'static> Container<T> {
             self.parked = Some(run.store.into_data().into_data());
         }
         self.funcs.clear();
+        self.handles = ResourceHandles::new();
         self.state = ContainerState::Stopped;
     }
 

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, ComponentExportIndex};
 
+use crate::dynamic::{FuncType, ValueError};
 use crate::{Error, Result};
 
 /// One exported function.
@@ -21,6 +22,8 @@ pub(crate) struct ExportedFunc {
     pub(crate) name: String,
     pub(crate) index: ComponentExportIndex,
     pub(crate) ty: ComponentFunc,
+    /// The dynamic path's model of the type, or why the dynamic path cannot call it.
+    pub(crate) func_type: std::result::Result<FuncType, ValueError>,
 }
 
 /// All exported functions of a component, with every name each can be called by.
@@ -41,6 +44,7 @@ impl ExportTable {
                             qualified: name.to_string(),
                             name: name.to_string(),
                             index,
+                            func_type: FuncType::from_wasmtime(name, &ty),
                             ty,
                         });
                     }
@@ -57,6 +61,7 @@ impl ExportTable {
                                 qualified: format!("{name}#{fname}"),
                                 name: fname.to_string(),
                                 index,
+                                func_type: FuncType::from_wasmtime(fname, &ty),
                                 ty,
                             });
                         }

@@ -26,7 +26,9 @@ pub use command::{
     CompositeWitInterface, DispatchError, WitCommand, WitCommandDispatcher, WitCommandHandler,
     WitInterface,
 };
-pub use container::{Container, ContainerBuilder, ContainerState, GuestContext, GuestInstance};
+pub use container::{
+    Container, ContainerBuilder, ContainerState, Format, GuestContext, GuestInstance,
+};
 pub use engine::{CacheDir, DEFAULT_EPOCH_TICK, Engine, EngineConfig};
 pub use error::{Error, Result};
 pub use host_state::HostState;

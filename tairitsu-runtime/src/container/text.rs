@@ -1,0 +1,175 @@
+//! Calls written as text (RON or WAVE) on a container: the dynamic path end to end.
+
+use wasmtime::component::Val;
+
+use super::Container;
+use crate::dynamic::{self, FuncType, Position, ValueError};
+use crate::exports::ExportedFunc;
+use crate::{Error, Result};
+
+/// The text format of a dynamic call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// RON, as serde writes the generated Rust types (the default).
+    #[default]
+    Ron,
+    /// WAVE, the WebAssembly Value Encoding of `wasmtime run --invoke`.
+    Wave,
+}
+
+impl<T: Send + 'static> Container<T> {
+    /// Calls an export written as a RON call, `add(1, 2)` or `add(a: 1, b: 2)`, and returns
+    /// the result as RON (`()` for a function without a result).
+    ///
+    /// Resources in results come back as handles (`Handle(1)`) that later calls can pass and
+    /// [`drop_handle`](Self::drop_handle) releases; a restart drops them all.
+    ///
+    /// ```no_run
+    /// # let mut container: tairitsu_runtime::Container = todo!();
+    /// assert_eq!(container.call_ron("add(1, 2)")?, "3");
+    /// assert_eq!(container.call_ron(r#"greet(name: "Ada")"#)?, r#""Hello, Ada!""#);
+    /// # Ok::<_, tairitsu_runtime::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for text that does not parse or fit the parameters (the place and the
+    /// expected WIT type are in the message), the name errors of
+    /// [`call_guest_binary`](Self::call_guest_binary), and guest failures.
+    pub fn call_ron(&mut self, call: &str) -> Result<String> {
+        self.call_text(call, Format::Ron, Format::Ron)
+    }
+
+    /// Calls an export written as a WAVE call and returns the result as WAVE.
+    ///
+    /// # Errors
+    ///
+    /// As [`call_ron`](Self::call_ron); WAVE cannot carry resources.
+    pub fn call_wave(&mut self, call: &str) -> Result<String> {
+        self.call_text(call, Format::Wave, Format::Wave)
+    }
+
+    /// Calls an export written in `input` format and prints the result in `output` format.
+    ///
+    /// # Errors
+    ///
+    /// As [`call_ron`](Self::call_ron).
+    pub fn call_text(&mut self, call: &str, input: Format, output: Format) -> Result<String> {
+        let (name, args_text, offset) = split_call(call)?;
+        let (number, export) = self.resolve(name)?;
+        let func = func_type(&export)?;
+        let args = match input {
+            Format::Ron => dynamic::call::parse_ron_args(
+                args_text,
+                func,
+                &self.value_limits,
+                &mut self.handles,
+            ),
+            Format::Wave => dynamic::call::parse_wave_args(args_text, func, &self.value_limits),
+        }
+        .map_err(|e| shift(e, offset))?;
+        let results = self.call_checked(number, &export, &args)?;
+        self.print(&results, func, output)
+    }
+
+    /// The original API's RON call: `name` and its arguments as RON, the result as RON.
+    ///
+    /// `args` is an argument list (`(42, 58)`, `(a: 42, b: 58)`) or, for a function of one
+    /// parameter, the value alone (`"Ada"`).
+    ///
+    /// # Errors
+    ///
+    /// As [`call_ron`](Self::call_ron).
+    pub fn call_guest_raw_desc(&mut self, name: &str, args: &str) -> Result<String> {
+        let (number, export) = self.resolve(name.trim())?;
+        let func = func_type(&export)?;
+        let args =
+            dynamic::call::parse_ron_input(args, func, &self.value_limits, &mut self.handles)?;
+        let results = self.call_checked(number, &export, &args)?;
+        self.print(&results, func, Format::Ron)
+    }
+
+    /// Drops the resource behind a handle that a RON result issued.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Value`] for an unknown handle; [`Error::Host`] and friends when the resource's
+    /// destructor fails in the guest.
+    pub fn drop_handle(&mut self, handle: u64) -> Result<()> {
+        let resource = self
+            .handles
+            .remove(handle)
+            .ok_or_else(|| ValueError::new(format!("no resource has handle {handle}")))?;
+        let display = self.display_name().to_string();
+        let ticks = self.deadline_ticks();
+        let run = self.running()?;
+        run.store.set_epoch_deadline(ticks);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            resource.resource_drop(&mut run.store)
+        }));
+        self.settle(&format!("{display}/drop Handle({handle})"), outcome)
+    }
+
+    /// How many resource handles the dynamic path holds.
+    pub fn handle_count(&self) -> usize {
+        self.handles.len()
+    }
+
+    fn call_checked(
+        &mut self,
+        number: usize,
+        export: &ExportedFunc,
+        args: &[Val],
+    ) -> Result<Vec<Val>> {
+        let mut results = vec![Val::Bool(false); export.ty.results().len()];
+        self.call_func(number, export, args, &mut results)?;
+        Ok(results)
+    }
+
+    fn print(&mut self, results: &[Val], func: &FuncType, output: Format) -> Result<String> {
+        Ok(match output {
+            Format::Ron => dynamic::call::ron_results_to_string(
+                results,
+                func,
+                &self.value_limits,
+                &mut self.handles,
+            )?,
+            Format::Wave => dynamic::call::wave_results_to_string(results)?,
+        })
+    }
+}
+
+fn func_type(export: &ExportedFunc) -> Result<&FuncType> {
+    export.func_type.as_ref().map_err(|e| Error::ExportType {
+        name: export.qualified.clone(),
+        message: format!("the dynamic path cannot call it: {e}"),
+    })
+}
+
+/// Splits `name(args…)` into the name, the argument list from `(`, and the number of characters
+/// before it.
+fn split_call(call: &str) -> Result<(&str, &str, usize)> {
+    let Some(open) = call.find('(') else {
+        return Err(ValueError::new(format!(
+            "`{}` is not a call: write `name(arguments)`, or `name()` for none",
+            call.trim()
+        ))
+        .into());
+    };
+    let name = call[..open].trim();
+    if name.is_empty() {
+        return Err(ValueError::new("the call has no function name before `(`").into());
+    }
+    Ok((name, &call[open..], call[..open].chars().count()))
+}
+
+/// Moves an error position from the argument list into the whole call.
+fn shift(e: ValueError, offset: usize) -> ValueError {
+    match e.position() {
+        Some(Position { line: 1, column }) => e.with_position(Position {
+            line: 1,
+            column: column + offset,
+        }),
+        _ => e,
+    }
+}
