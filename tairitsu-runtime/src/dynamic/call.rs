@@ -1,0 +1,657 @@
+//! Whole calls as text: `add(1, 2)`, `add(a: 1, b: 2)`, `test:pkg/api@0.1.0#add(1, 2)`, `f()`.
+//!
+//! Reading a call takes two steps, because the argument types depend on which function the name
+//! designates:
+//!
+//! 1. [`CallText::parse`] splits the text into the [`CallName`] and the argument list;
+//! 2. once the caller has resolved the name to a function ([`FuncType`]), [`CallText::ron_args`]
+//!    or [`CallText::wave_args`] reads the arguments.
+//!
+//! Arguments are all positional (`add(1, 2)`) or all named (`add(b: 2, a: 1)`, in any order,
+//! with the WIT or the snake_case spelling of the parameter). Errors name the function and list
+//! its parameters: ``argument `b` of `add`: 300 does not fit u8``, ``unknown parameter `c` of
+//! `add`; its parameters are a: u8, b: u8``.
+//!
+//! # Results
+//!
+//! Results are printed as one value: a function with one result prints that value (`3`,
+//! `Some("x")`), a function with no result prints `()` (the RON of Rust's unit, and the same
+//! text in WAVE output), and a function with several results (not expressible in WIT today)
+//! prints them as a tuple `(1,"a")`.
+//!
+//! # Examples
+//!
+//! ```
+//! use tairitsu_runtime::dynamic::{CallText, FuncType, NoHandles, ValueLimits, ValueType};
+//! use tairitsu_runtime::wasmtime::component::Val;
+//!
+//! let call = CallText::parse("test:pkg/api@0.1.0.add(b: 2, a: 1)")?;
+//! assert_eq!(call.name().interface(), Some("test:pkg/api@0.1.0"));
+//! assert_eq!(call.name().function(), "add");
+//!
+//! let add = FuncType::new("add", [("a", ValueType::U8), ("b", ValueType::U8)], [ValueType::U8]);
+//! let args = call.ron_args(&add, &ValueLimits::default(), &mut NoHandles)?;
+//! assert_eq!(args, [Val::U8(1), Val::U8(2)]);
+//!
+//! let err = CallText::parse("add(1, 300)")?
+//!     .ron_args(&add, &ValueLimits::default(), &mut NoHandles)
+//!     .unwrap_err();
+//! assert_eq!(err.to_string(), "argument `b` of `add`: 300 does not fit u8 (line 1, column 8)");
+//! # Ok::<(), tairitsu_runtime::dynamic::ValueError>(())
+//! ```
+
+use std::fmt;
+
+use wasmtime::component::Val;
+
+use super::error::ValueError;
+use super::handles::HandleTable;
+use super::limits::ValueLimits;
+use super::ron::{self, Reader, position_of};
+use super::value_type::{FuncType, ValueType};
+use super::wave;
+
+/// The function a call names: a root function (`version`), a bare name to look up in the
+/// exported interfaces (`add`), or a qualified one (`test:pkg/api@0.1.0#add`, or with a dot,
+/// `test:pkg/api@0.1.0.add`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CallName {
+    interface: Option<String>,
+    function: String,
+}
+
+impl CallName {
+    /// Reads a function name.
+    ///
+    /// `#` separates the interface from the function. Without `#`, a name with a `/` is split at
+    /// the first `.` after the interface name and its version (`MAJOR.MINOR.PATCH` with an
+    /// optional pre-release or build suffix that has no dots; use `#` for other versions).
+    ///
+    /// # Errors
+    ///
+    /// When the name is empty, has characters no WIT name has, or is qualified without a
+    /// function part.
+    pub fn parse(name: &str) -> Result<Self, ValueError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(ValueError::new("expected a function name"));
+        }
+        if let Some(bad) = name.chars().find(|c| {
+            !(c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    ':' | '/' | '@' | '.' | '#' | '-' | '+' | '[' | ']' | '%' | '_'
+                ))
+        }) {
+            return Err(ValueError::new(format!(
+                "`{name}` is not a function name: `{bad}` cannot appear in one"
+            )));
+        }
+        let (interface, function) = if let Some((interface, function)) = name.split_once('#') {
+            (Some(interface), function)
+        } else if let Some(slash) = name.rfind('/') {
+            let after = &name[slash + 1..];
+            let iface_len = after.find(['.', '@']).ok_or_else(|| {
+                ValueError::new(format!(
+                    "`{name}` names an interface but no function: write `{name}#function` or \
+                     `{name}.function`"
+                ))
+            })?;
+            let mut split = slash + 1 + iface_len;
+            if name.as_bytes()[split] == b'@' {
+                split += 1 + version_len(&name[split + 1..]);
+            }
+            match name[split..].strip_prefix('.') {
+                Some(function) => (Some(&name[..split]), function),
+                None => {
+                    return Err(ValueError::new(format!(
+                        "`{name}` names an interface but no function: write \
+                         `{}#function` or `{}.function`",
+                        &name[..split],
+                        &name[..split]
+                    )));
+                }
+            }
+        } else {
+            (None, name)
+        };
+        if function.is_empty() {
+            return Err(ValueError::new(format!("`{name}` has no function part")));
+        }
+        if let Some(interface) = interface
+            && !(interface.contains(':') && interface.contains('/'))
+        {
+            return Err(ValueError::new(format!(
+                "`{interface}` is not a qualified interface name such as `pkg:ns/iface@1.0.0`"
+            )));
+        }
+        Ok(Self {
+            interface: interface.map(str::to_string),
+            function: function.to_string(),
+        })
+    }
+
+    /// A name from its parts.
+    pub fn new(interface: Option<&str>, function: &str) -> Self {
+        Self {
+            interface: interface.map(str::to_string),
+            function: function.to_string(),
+        }
+    }
+
+    /// The interface (`test:pkg/api@0.1.0`), or `None` for a root or bare name.
+    pub fn interface(&self) -> Option<&str> {
+        self.interface.as_deref()
+    }
+
+    /// The function (`add`, `[method]counter.get`).
+    pub fn function(&self) -> &str {
+        &self.function
+    }
+
+    /// Whether the name has an interface part.
+    pub fn is_qualified(&self) -> bool {
+        self.interface.is_some()
+    }
+
+    /// Whether this name designates the function `function` of `interface` (`None` for a root
+    /// function). A qualified name without a version matches any version of its interface; a
+    /// bare name matches the function in any interface and at the root.
+    pub fn matches(&self, interface: Option<&str>, function: &str) -> bool {
+        if self.function != function {
+            return false;
+        }
+        match (&self.interface, interface) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(mine), Some(theirs)) => {
+                mine == theirs || (!mine.contains('@') && theirs.split('@').next() == Some(mine))
+            }
+        }
+    }
+}
+
+impl fmt::Display for CallName {
+    /// `iface#function`, or `function`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.interface {
+            Some(interface) => write!(f, "{interface}#{}", self.function),
+            None => f.write_str(&self.function),
+        }
+    }
+}
+
+/// The length of a `MAJOR.MINOR.PATCH[-pre][+build]` prefix of `s` (with no dots in the
+/// suffixes), or of its digits-and-dots prefix when it is not one.
+fn version_len(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    for part in 0..3 {
+        let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return i.saturating_sub(1);
+        }
+        i += digits;
+        if part < 2 {
+            if bytes.get(i) != Some(&b'.') {
+                return i;
+            }
+            i += 1;
+        }
+    }
+    while matches!(bytes.get(i), Some(b'-' | b'+')) {
+        i += 1;
+        i += bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+            .count();
+    }
+    i
+}
+
+/// A call read from text: the function name and the argument list, not yet typed.
+#[derive(Debug, Clone)]
+pub struct CallText<'a> {
+    text: &'a str,
+    name: CallName,
+    open: usize,
+}
+
+impl<'a> CallText<'a> {
+    /// Splits `name(args…)` into the name and the argument list.
+    ///
+    /// # Errors
+    ///
+    /// When there is no `(` after the name, or the name is not a function name.
+    pub fn parse(text: &'a str) -> Result<Self, ValueError> {
+        let Some(open) = text.find('(') else {
+            return Err(ValueError::new(format!(
+                "`{}` is not a call: write `name(arguments)`, or `name()` for none",
+                text.trim()
+            )));
+        };
+        let name = CallName::parse(&text[..open])?;
+        Ok(Self { text, name, open })
+    }
+
+    /// The function name.
+    pub fn name(&self) -> &CallName {
+        &self.name
+    }
+
+    /// The argument list as written, from `(` to the end.
+    pub fn args_text(&self) -> &'a str {
+        &self.text[self.open..]
+    }
+
+    /// Reads the arguments as RON for `func`.
+    ///
+    /// # Errors
+    ///
+    /// Wrong arity, unknown, duplicate or missing named arguments, a mix of positional and
+    /// named arguments, and values that do not fit their parameter; each error names the
+    /// function, and the position is in the whole call text.
+    pub fn ron_args(
+        &self,
+        func: &FuncType,
+        limits: &ValueLimits,
+        handles: &mut dyn HandleTable,
+    ) -> Result<Vec<Val>, ValueError> {
+        let mut reader = Reader::new(self.text, limits, handles)?;
+        reader.rewind(self.open);
+        let args = ron_arg_list(&mut reader, func)?;
+        reader.finish()?;
+        Ok(args)
+    }
+
+    /// Reads the arguments as WAVE for `func` (which must have wasmtime's types).
+    ///
+    /// # Errors
+    ///
+    /// As [`CallText::ron_args`].
+    pub fn wave_args(&self, func: &FuncType, limits: &ValueLimits) -> Result<Vec<Val>, ValueError> {
+        wave_arg_list(self.text, self.open, func, limits)
+    }
+}
+
+/// Reads a RON argument list `(1, 2)` or `(a: 1, b: 2)` for `func`.
+///
+/// # Errors
+///
+/// As [`CallText::ron_args`].
+pub fn parse_ron_args(
+    text: &str,
+    func: &FuncType,
+    limits: &ValueLimits,
+    handles: &mut dyn HandleTable,
+) -> Result<Vec<Val>, ValueError> {
+    let mut reader = Reader::new(text, limits, handles)?;
+    let args = ron_arg_list(&mut reader, func)?;
+    reader.finish()?;
+    Ok(args)
+}
+
+/// Reads RON arguments for `func` the lenient way `call_guest_raw_desc` takes them: an argument
+/// list (`(1, 2)`, `(a: 1, b: 2)`), or, for a function of one parameter, that one value on its
+/// own (`"bob"`, `(x: 1, y: 2)` for a record).
+///
+/// # Errors
+///
+/// When neither reading works: the error of the argument list.
+pub fn parse_ron_input(
+    text: &str,
+    func: &FuncType,
+    limits: &ValueLimits,
+    handles: &mut dyn HandleTable,
+) -> Result<Vec<Val>, ValueError> {
+    match parse_ron_args(text, func, limits, handles) {
+        Ok(args) => Ok(args),
+        Err(err) => match func.params.as_slice() {
+            [(name, ty)] => ron::parse_with(text, ty, limits, handles)
+                .map(|val| vec![val])
+                .map_err(|single| {
+                    if text.trim_start().starts_with('(') {
+                        err
+                    } else {
+                        single.at(format!("argument `{}` of `{}`", name.wit(), func.name))
+                    }
+                }),
+            _ => Err(err),
+        },
+    }
+}
+
+fn ron_arg_list(reader: &mut Reader<'_, '_>, func: &FuncType) -> Result<Vec<Val>, ValueError> {
+    reader.expect(b'(', &format!("`(` and the arguments of `{}`", func.name))?;
+    let count = func.params.len();
+    let mut slots: Vec<Option<Val>> = vec![None; count];
+    let mut named: Option<bool> = None;
+    let mut given = 0usize;
+    loop {
+        reader.skip_ws()?;
+        if reader.eat(b')') {
+            break;
+        }
+        let arg_start = reader.pos();
+        let name = match reader.ident() {
+            Some(ident) => {
+                reader.skip_ws()?;
+                if reader.peek() == Some(b':') {
+                    reader.eat(b':');
+                    Some(ident)
+                } else {
+                    reader.rewind(arg_start);
+                    None
+                }
+            }
+            None => None,
+        };
+        if named.is_some_and(|n| n != name.is_some()) {
+            return Err(reader.error_at(
+                arg_start,
+                format!(
+                    "`{}` is called with both positional and named arguments; use one kind",
+                    func.name
+                ),
+            ));
+        }
+        named = Some(name.is_some());
+        let index = match name {
+            Some(name) => {
+                let index =
+                    ron::find_name(func.params.iter().map(|(n, _)| n), name).ok_or_else(|| {
+                        reader.error_at(
+                            arg_start,
+                            format!(
+                                "unknown parameter `{name}` of `{}`; its parameters are {}",
+                                func.name,
+                                func.params_text()
+                            ),
+                        )
+                    })?;
+                if slots[index].is_some() {
+                    return Err(reader.error_at(
+                        arg_start,
+                        format!(
+                            "argument `{}` of `{}` is given twice",
+                            func.params[index].0.wit(),
+                            func.name
+                        ),
+                    ));
+                }
+                index
+            }
+            None => {
+                if given >= count {
+                    return Err(reader.error_at(arg_start, arity_message(func, None)));
+                }
+                given
+            }
+        };
+        let (pname, ty) = &func.params[index];
+        let val = reader
+            .value(ty)
+            .map_err(|e| e.at(format!("argument `{}` of `{}`", pname.wit(), func.name)))?;
+        slots[index] = Some(val);
+        given += 1;
+        if !reader.comma_or_end(b')')? {
+            break;
+        }
+    }
+    let close = reader.pos().saturating_sub(1);
+    collect_args(func, slots, named == Some(true))
+        .map_err(|e| e.with_position(reader.position(close)))
+}
+
+fn arity_message(func: &FuncType, given: Option<usize>) -> String {
+    let count = func.params.len();
+    let takes = match count {
+        0 => "no arguments".to_string(),
+        1 => format!("1 argument ({})", func.params_text()),
+        n => format!("{n} arguments ({})", func.params_text()),
+    };
+    match given {
+        Some(given) => format!("`{}` takes {takes}, {given} given", func.name),
+        None => format!("`{}` takes {takes}, more were given", func.name),
+    }
+}
+
+fn collect_args(
+    func: &FuncType,
+    slots: Vec<Option<Val>>,
+    named: bool,
+) -> Result<Vec<Val>, ValueError> {
+    let given = slots.iter().filter(|s| s.is_some()).count();
+    if !named && given != func.params.len() {
+        return Err(ValueError::new(arity_message(func, Some(given))));
+    }
+    let missing: Vec<&str> = func
+        .params
+        .iter()
+        .zip(&slots)
+        .filter(|(_, s)| s.is_none())
+        .map(|((n, _), _)| n.wit())
+        .collect();
+    if !missing.is_empty() {
+        return Err(ValueError::new(format!(
+            "`{}` is missing {} {}; its parameters are {}",
+            func.name,
+            if missing.len() == 1 {
+                "argument"
+            } else {
+                "arguments"
+            },
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            func.params_text()
+        )));
+    }
+    Ok(slots.into_iter().flatten().collect())
+}
+
+/// Writes arguments as a RON argument list, `(1,"a")`, `()` for none: the text a
+/// [`HostImports::ron_func`](super::HostImports::ron_func) closure receives.
+///
+/// # Errors
+///
+/// When the values do not fit the parameters of `func`.
+pub fn ron_args_to_string(
+    args: &[Val],
+    func: &FuncType,
+    limits: &ValueLimits,
+    handles: &mut dyn HandleTable,
+) -> Result<String, ValueError> {
+    if args.len() != func.params.len() {
+        return Err(ValueError::new(arity_message(func, Some(args.len()))));
+    }
+    let mut out = String::from("(");
+    for (i, (arg, (name, ty))) in args.iter().zip(&func.params).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        ron::write(&mut out, arg, ty, limits, handles)
+            .map_err(|e| e.at(format!("argument `{}` of `{}`", name.wit(), func.name)))?;
+    }
+    out.push(')');
+    Ok(out)
+}
+
+/// Writes the results of `func` as RON: the value for one result, `()` for none, a tuple for
+/// several.
+///
+/// # Errors
+///
+/// When the values do not fit the result types.
+pub fn ron_results_to_string(
+    results: &[Val],
+    func: &FuncType,
+    limits: &ValueLimits,
+    handles: &mut dyn HandleTable,
+) -> Result<String, ValueError> {
+    if results.len() != func.results.len() {
+        return Err(ValueError::new(format!(
+            "`{}` has {} results, found {}",
+            func.name,
+            func.results.len(),
+            results.len()
+        )));
+    }
+    let place = || format!("result of `{}`", func.name);
+    match (results, func.results.as_slice()) {
+        ([], []) => Ok("()".to_string()),
+        ([val], [ty]) => ron::to_string_with(val, ty, limits, handles).map_err(|e| e.at(place())),
+        _ => {
+            let ty = ValueType::Tuple(func.results.clone());
+            ron::to_string_with(&Val::Tuple(results.to_vec()), &ty, limits, handles)
+                .map_err(|e| e.at(place()))
+        }
+    }
+}
+
+/// Reads the results of `func` from RON, as [`ron_results_to_string`] writes them (`()` or
+/// nothing for no result).
+///
+/// # Errors
+///
+/// When the text does not fit the result types.
+pub fn parse_ron_results(
+    text: &str,
+    func: &FuncType,
+    limits: &ValueLimits,
+    handles: &mut dyn HandleTable,
+) -> Result<Vec<Val>, ValueError> {
+    let place = || format!("result of `{}`", func.name);
+    match func.results.as_slice() {
+        [] => {
+            let ty = ValueType::Tuple(Vec::new());
+            if text.trim().is_empty() {
+                return Ok(Vec::new());
+            }
+            ron::parse_with(text, &ty, limits, handles)
+                .map(|_| Vec::new())
+                .map_err(|e| e.at(place()))
+        }
+        [ty] => ron::parse_with(text, ty, limits, handles)
+            .map(|v| vec![v])
+            .map_err(|e| e.at(place())),
+        tys => {
+            let ty = ValueType::Tuple(tys.to_vec());
+            match ron::parse_with(text, &ty, limits, handles).map_err(|e| e.at(place()))? {
+                Val::Tuple(vals) => Ok(vals),
+                _ => Err(ValueError::new("expected a tuple of results").at(place())),
+            }
+        }
+    }
+}
+
+/// Writes results as WAVE: the value for one result, `()` for none, a tuple for several.
+///
+/// # Errors
+///
+/// When a value cannot be written in WAVE (resources).
+pub fn wave_results_to_string(results: &[Val]) -> Result<String, ValueError> {
+    match results {
+        [] => Ok("()".to_string()),
+        [val] => wave::to_string(val),
+        vals => wave::to_string(&Val::Tuple(vals.to_vec())),
+    }
+}
+
+/// Reads a WAVE argument list `(1, 2)` or `(a: 1, b: 2)` for `func` (which must have wasmtime's
+/// types).
+///
+/// # Errors
+///
+/// As [`CallText::ron_args`].
+pub fn parse_wave_args(
+    text: &str,
+    func: &FuncType,
+    limits: &ValueLimits,
+) -> Result<Vec<Val>, ValueError> {
+    let open = text
+        .find(|c: char| !c.is_whitespace())
+        .unwrap_or(text.len());
+    if !text[open..].starts_with('(') {
+        return Err(
+            ValueError::new(format!("expected `(` and the arguments of `{}`", func.name))
+                .with_position(position_of(text, open)),
+        );
+    }
+    wave_arg_list(text, open, func, limits)
+}
+
+fn wave_arg_list(
+    text: &str,
+    open: usize,
+    func: &FuncType,
+    limits: &ValueLimits,
+) -> Result<Vec<Val>, ValueError> {
+    limits.check_len(text.len())?;
+    let Some(wasmtime_func) = &func.wasmtime else {
+        return Err(ValueError::new(format!(
+            "WAVE needs wasmtime's types of `{}`; build its `FuncType` with `from_wasmtime`",
+            func.name
+        )));
+    };
+    let wasmtime_types: Vec<_> = wasmtime_func.params().map(|(_, ty)| ty).collect();
+    let args = wave::split_args(text, open, limits)?;
+    let count = func.params.len();
+    let mut slots: Vec<Option<Val>> = vec![None; count];
+    let mut named: Option<bool> = None;
+    for (i, arg) in args.iter().enumerate() {
+        if named.is_some_and(|n| n != arg.name.is_some()) {
+            return Err(ValueError::new(format!(
+                "`{}` is called with both positional and named arguments; use one kind",
+                func.name
+            ))
+            .with_position(position_of(text, arg.start)));
+        }
+        named = Some(arg.name.is_some());
+        let index = match &arg.name {
+            Some(name) => {
+                let name = name.strip_prefix('%').unwrap_or(name);
+                let index =
+                    ron::find_name(func.params.iter().map(|(n, _)| n), name).ok_or_else(|| {
+                        ValueError::new(format!(
+                            "unknown parameter `{name}` of `{}`; its parameters are {}",
+                            func.name,
+                            func.params_text()
+                        ))
+                        .with_position(position_of(text, arg.start))
+                    })?;
+                if slots[index].is_some() {
+                    return Err(ValueError::new(format!(
+                        "argument `{}` of `{}` is given twice",
+                        func.params[index].0.wit(),
+                        func.name
+                    ))
+                    .with_position(position_of(text, arg.start)));
+                }
+                index
+            }
+            None if i >= count => {
+                return Err(ValueError::new(arity_message(func, Some(args.len())))
+                    .with_position(position_of(text, arg.start)));
+            }
+            None => i,
+        };
+        let ty = wasmtime_types.get(index).ok_or_else(|| {
+            ValueError::new(format!(
+                "`{}`: wasmtime's type has fewer parameters",
+                func.name
+            ))
+        })?;
+        let val = wave::parse_at(text, arg.value_start, arg.end, ty, limits).map_err(|e| {
+            e.at(format!(
+                "argument `{}` of `{}`",
+                func.params[index].0.wit(),
+                func.name
+            ))
+        })?;
+        slots[index] = Some(val);
+    }
+    collect_args(func, slots, named == Some(true))
+}

@@ -1,0 +1,67 @@
+//! Bounds on the text the dynamic path reads and writes.
+
+use super::error::ValueError;
+
+/// The nesting depth allowed by default: 128 levels of lists, records, options, ….
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// The text size allowed by default: 64 MiB.
+pub const DEFAULT_MAX_TEXT_LEN: usize = 64 << 20;
+
+/// Bounds on value text, so that hostile or broken input fails with an error instead of
+/// exhausting the stack or memory.
+///
+/// Both readers and writers check them: a value nested deeper than `max_depth` is an error before
+/// the parser or printer descends into it (so a 10,000-deep input cannot overflow the stack), and
+/// input text longer than `max_text_len` bytes is refused before parsing, output text when it
+/// grows past the limit.
+///
+/// # Examples
+///
+/// ```
+/// use tairitsu_runtime::dynamic::{ValueLimits, ValueType, ron};
+///
+/// let limits = ValueLimits { max_depth: 2, ..ValueLimits::default() };
+/// let ty = ValueType::list(ValueType::list(ValueType::list(ValueType::U8)));
+/// let err = ron::parse_with("[[[1]]]", &ty, &limits, &mut tairitsu_runtime::dynamic::NoHandles)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("deeper than 2"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueLimits {
+    /// The deepest nesting allowed (a scalar is depth 1, `[1]` is depth 2).
+    pub max_depth: usize,
+    /// The longest text allowed, in bytes.
+    pub max_text_len: usize,
+}
+
+impl Default for ValueLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_text_len: DEFAULT_MAX_TEXT_LEN,
+        }
+    }
+}
+
+impl ValueLimits {
+    /// Fails when `text` is longer than `max_text_len`.
+    pub(crate) fn check_len(&self, len: usize) -> Result<(), ValueError> {
+        if len > self.max_text_len {
+            Err(ValueError::new(format!(
+                "the text is {len} bytes long, more than the limit of {} bytes",
+                self.max_text_len
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The error for a value nested too deeply.
+    pub(crate) fn too_deep(&self) -> ValueError {
+        ValueError::new(format!(
+            "the value nests deeper than {} levels",
+            self.max_depth
+        ))
+    }
+}

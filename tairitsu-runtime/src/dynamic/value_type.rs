@@ -1,0 +1,580 @@
+//! The type model of the dynamic path: an owned tree of WIT value types.
+
+use std::fmt;
+
+use wasmtime::component::ResourceType;
+use wasmtime::component::types::{self, Type};
+
+use super::error::ValueError;
+use super::limits::DEFAULT_MAX_DEPTH;
+use super::names::Name;
+
+/// The WIT type of a value, as the dynamic path reads and writes it.
+///
+/// It is an owned tree (cheap to keep next to a function, no store or engine needed) built from
+/// wasmtime's component types with [`ValueType::from_wasmtime`], or by hand with the
+/// constructors ([`ValueType::record`], [`ValueType::variant`], …). Records, variants, enums and
+/// flags carry their WIT names and the Rust spellings RON uses ([`Name`]); named types can carry
+/// their type name, which appears in error messages and is checked in the named record form
+/// `Point(x: 1)`.
+///
+/// `Display` writes the type as WIT text: a named type by its name (`point`), anything else
+/// spelled out (`list<option<string>>`, `result<_, string>`, `borrow<counter>`). A record with no
+/// name is written `record { x: s32 }`, which is not WIT but says what it is.
+///
+/// # Examples
+///
+/// ```
+/// use tairitsu_runtime::dynamic::ValueType;
+///
+/// let point = ValueType::record(Some("point"), [("x-pos", ValueType::S32), ("y", ValueType::S32)]);
+/// let ty = ValueType::list(ValueType::option(point));
+/// assert_eq!(ty.to_string(), "list<option<point>>");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(
+    missing_docs,
+    reason = "the variants are the WIT kinds of the same names"
+)]
+pub enum ValueType {
+    Bool,
+    S8,
+    U8,
+    S16,
+    U16,
+    S32,
+    U32,
+    S64,
+    U64,
+    F32,
+    F64,
+    Char,
+    String,
+    List(Box<ValueType>),
+    Record(RecordType),
+    Tuple(Vec<ValueType>),
+    Variant(VariantType),
+    Enum(EnumType),
+    Option(Box<ValueType>),
+    Result(ResultType),
+    Flags(FlagsType),
+    /// An owned resource handle.
+    Own(ResourceInfo),
+    /// A borrowed resource handle.
+    Borrow(ResourceInfo),
+}
+
+/// A record: its optional type name and its fields in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordType {
+    /// The type name (`point`), when known.
+    pub name: Option<Name>,
+    /// The fields in declaration order.
+    pub fields: Vec<Field>,
+}
+
+/// A field of a [`RecordType`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The field name (`x-pos`, Rust `x_pos`).
+    pub name: Name,
+    /// The field type.
+    pub ty: ValueType,
+}
+
+/// A variant: its optional type name and its cases in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantType {
+    /// The type name (`shape`), when known.
+    pub name: Option<Name>,
+    /// The cases in declaration order.
+    pub cases: Vec<Case>,
+}
+
+/// A case of a [`VariantType`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// The case name (`circle`, Rust `Circle`).
+    pub name: Name,
+    /// The payload type, if the case has one.
+    pub ty: Option<ValueType>,
+}
+
+/// An enum: its optional type name and its cases in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumType {
+    /// The type name (`color`), when known.
+    pub name: Option<Name>,
+    /// The case names in declaration order.
+    pub cases: Vec<Name>,
+}
+
+/// A flags type: its optional type name and its flags in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagsType {
+    /// The type name (`permissions`), when known.
+    pub name: Option<Name>,
+    /// The flag names in declaration order.
+    pub flags: Vec<Name>,
+}
+
+/// A result: the optional ok and err payload types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultType {
+    /// The ok payload (`None` for `result<_, E>` and `result`).
+    pub ok: Option<Box<ValueType>>,
+    /// The err payload (`None` for `result<T>` and `result`).
+    pub err: Option<Box<ValueType>>,
+}
+
+/// What is known about a resource type: its name and, when read from a component, wasmtime's
+/// type (which a [`HandleTable`](super::HandleTable) can check handles against).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResourceInfo {
+    /// The resource name (`counter`), when known.
+    pub name: Option<Name>,
+    /// wasmtime's resource type, when known.
+    pub ty: Option<ResourceType>,
+}
+
+impl ValueType {
+    /// `list<T>`.
+    pub fn list(element: ValueType) -> Self {
+        ValueType::List(Box::new(element))
+    }
+
+    /// `option<T>`.
+    pub fn option(payload: ValueType) -> Self {
+        ValueType::Option(Box::new(payload))
+    }
+
+    /// `result<ok, err>`, either side optional.
+    pub fn result(ok: Option<ValueType>, err: Option<ValueType>) -> Self {
+        ValueType::Result(ResultType {
+            ok: ok.map(Box::new),
+            err: err.map(Box::new),
+        })
+    }
+
+    /// `tuple<…>`.
+    pub fn tuple(elements: impl IntoIterator<Item = ValueType>) -> Self {
+        ValueType::Tuple(elements.into_iter().collect())
+    }
+
+    /// A record with WIT field names (`x-pos`); `name` is the WIT type name, if any.
+    pub fn record<S: Into<String>>(
+        name: Option<&str>,
+        fields: impl IntoIterator<Item = (S, ValueType)>,
+    ) -> Self {
+        ValueType::Record(RecordType {
+            name: name.map(Name::case),
+            fields: fields
+                .into_iter()
+                .map(|(name, ty)| Field {
+                    name: Name::field(name),
+                    ty,
+                })
+                .collect(),
+        })
+    }
+
+    /// A variant with WIT case names and optional payloads.
+    pub fn variant<S: Into<String>>(
+        name: Option<&str>,
+        cases: impl IntoIterator<Item = (S, Option<ValueType>)>,
+    ) -> Self {
+        ValueType::Variant(VariantType {
+            name: name.map(Name::case),
+            cases: cases
+                .into_iter()
+                .map(|(name, ty)| Case {
+                    name: Name::case(name),
+                    ty,
+                })
+                .collect(),
+        })
+    }
+
+    /// An enum with WIT case names.
+    pub fn enumeration<S: Into<String>>(
+        name: Option<&str>,
+        cases: impl IntoIterator<Item = S>,
+    ) -> Self {
+        ValueType::Enum(EnumType {
+            name: name.map(Name::case),
+            cases: cases.into_iter().map(Name::case).collect(),
+        })
+    }
+
+    /// A flags type with WIT flag names.
+    pub fn flags<S: Into<String>>(name: Option<&str>, flags: impl IntoIterator<Item = S>) -> Self {
+        ValueType::Flags(FlagsType {
+            name: name.map(Name::case),
+            flags: flags.into_iter().map(Name::case).collect(),
+        })
+    }
+
+    /// Builds the model of a wasmtime component type.
+    ///
+    /// wasmtime's types carry no type names, so records, variants, enums, flags and resources
+    /// come out anonymous; field and case names are there.
+    ///
+    /// # Errors
+    ///
+    /// When the type uses a kind the dynamic path does not support (`future`, `stream`,
+    /// `error-context`, `map`, fixed-length lists): the error names the kind. When the type is
+    /// nested deeper than 128 levels.
+    pub fn from_wasmtime(ty: &Type) -> Result<Self, ValueError> {
+        from_wasmtime(ty, 0)
+    }
+
+    /// The type name of a named record, variant, enum, flags or resource.
+    pub fn type_name(&self) -> Option<&Name> {
+        match self {
+            ValueType::Record(r) => r.name.as_ref(),
+            ValueType::Variant(v) => v.name.as_ref(),
+            ValueType::Enum(e) => e.name.as_ref(),
+            ValueType::Flags(f) => f.name.as_ref(),
+            ValueType::Own(r) | ValueType::Borrow(r) => r.name.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// How many levels this type nests (a scalar is 1, `list<u8>` is 2).
+    pub fn depth(&self) -> usize {
+        1 + match self {
+            ValueType::List(t) | ValueType::Option(t) => t.depth(),
+            ValueType::Record(r) => r.fields.iter().map(|f| f.ty.depth()).max().unwrap_or(0),
+            ValueType::Tuple(ts) => ts.iter().map(ValueType::depth).max().unwrap_or(0),
+            ValueType::Variant(v) => v
+                .cases
+                .iter()
+                .filter_map(|c| c.ty.as_ref().map(ValueType::depth))
+                .max()
+                .unwrap_or(0),
+            ValueType::Result(r) => {
+                r.ok.iter()
+                    .chain(r.err.iter())
+                    .map(|t| t.depth())
+                    .max()
+                    .unwrap_or(0)
+            }
+            _ => 0,
+        }
+    }
+}
+
+fn from_wasmtime(ty: &Type, depth: usize) -> Result<ValueType, ValueError> {
+    if depth >= DEFAULT_MAX_DEPTH {
+        return Err(ValueError::new(format!(
+            "the type nests deeper than {DEFAULT_MAX_DEPTH} levels"
+        )));
+    }
+    let inner = |t: &Type| from_wasmtime(t, depth + 1);
+    Ok(match ty {
+        Type::Bool => ValueType::Bool,
+        Type::S8 => ValueType::S8,
+        Type::U8 => ValueType::U8,
+        Type::S16 => ValueType::S16,
+        Type::U16 => ValueType::U16,
+        Type::S32 => ValueType::S32,
+        Type::U32 => ValueType::U32,
+        Type::S64 => ValueType::S64,
+        Type::U64 => ValueType::U64,
+        Type::Float32 => ValueType::F32,
+        Type::Float64 => ValueType::F64,
+        Type::Char => ValueType::Char,
+        Type::String => ValueType::String,
+        Type::List(list) => ValueType::list(inner(&list.ty())?),
+        Type::Record(record) => ValueType::Record(RecordType {
+            name: None,
+            fields: record
+                .fields()
+                .map(|f| {
+                    Ok(Field {
+                        name: Name::field(f.name),
+                        ty: inner(&f.ty)?,
+                    })
+                })
+                .collect::<Result<_, ValueError>>()?,
+        }),
+        Type::Tuple(tuple) => {
+            ValueType::Tuple(tuple.types().map(|t| inner(&t)).collect::<Result<_, _>>()?)
+        }
+        Type::Variant(variant) => ValueType::Variant(VariantType {
+            name: None,
+            cases: variant
+                .cases()
+                .map(|c| {
+                    Ok(Case {
+                        name: Name::case(c.name),
+                        ty: c.ty.as_ref().map(inner).transpose()?,
+                    })
+                })
+                .collect::<Result<_, ValueError>>()?,
+        }),
+        Type::Enum(e) => ValueType::Enum(EnumType {
+            name: None,
+            cases: e.names().map(Name::case).collect(),
+        }),
+        Type::Option(o) => ValueType::option(inner(&o.ty())?),
+        Type::Result(r) => ValueType::Result(ResultType {
+            ok: r.ok().as_ref().map(inner).transpose()?.map(Box::new),
+            err: r.err().as_ref().map(inner).transpose()?.map(Box::new),
+        }),
+        Type::Flags(f) => ValueType::Flags(FlagsType {
+            name: None,
+            flags: f.names().map(Name::case).collect(),
+        }),
+        Type::Own(r) => ValueType::Own(ResourceInfo {
+            name: None,
+            ty: Some(*r),
+        }),
+        Type::Borrow(r) => ValueType::Borrow(ResourceInfo {
+            name: None,
+            ty: Some(*r),
+        }),
+        Type::Map(_) => return Err(unsupported("map")),
+        Type::Future(_) => return Err(unsupported("future")),
+        Type::Stream(_) => return Err(unsupported("stream")),
+        Type::ErrorContext => return Err(unsupported("error-context")),
+        Type::FixedLengthList(_) => return Err(unsupported("fixed-length list")),
+    })
+}
+
+fn unsupported(kind: &str) -> ValueError {
+    ValueError::new(format!(
+        "{kind} types are not supported by the dynamic path (RON, WAVE and `Val` calls)"
+    ))
+}
+
+/// The parameters and results of a function, in the model of the dynamic path.
+///
+/// Built once per function (from wasmtime's [`ComponentFunc`](types::ComponentFunc) with
+/// [`FuncType::from_wasmtime`], or by hand), then used for every call: parsing arguments,
+/// printing results, and the messages of errors (which list the parameters).
+#[derive(Debug, Clone)]
+pub struct FuncType {
+    /// The function name used in messages (`add`, `test:pkg/api#add`).
+    pub name: String,
+    /// The parameters in order, with their WIT names.
+    pub params: Vec<(Name, ValueType)>,
+    /// The result types (zero or one in WIT today).
+    pub results: Vec<ValueType>,
+    /// wasmtime's type of the function, needed for WAVE (`None` for a hand-built type).
+    pub wasmtime: Option<types::ComponentFunc>,
+}
+
+impl FuncType {
+    /// A hand-built function type (parameter names in WIT spelling).
+    pub fn new<S: Into<String>>(
+        name: impl Into<String>,
+        params: impl IntoIterator<Item = (S, ValueType)>,
+        results: impl IntoIterator<Item = ValueType>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            params: params
+                .into_iter()
+                .map(|(n, t)| (Name::field(n), t))
+                .collect(),
+            results: results.into_iter().collect(),
+            wasmtime: None,
+        }
+    }
+
+    /// The model of a wasmtime function type; `name` is what messages call it.
+    ///
+    /// # Errors
+    ///
+    /// When a parameter or result uses a kind the dynamic path does not support; the error names
+    /// the function and the parameter.
+    pub fn from_wasmtime(
+        name: impl Into<String>,
+        func: &types::ComponentFunc,
+    ) -> Result<Self, ValueError> {
+        let name = name.into();
+        let params = func
+            .params()
+            .map(|(pname, ty)| {
+                ValueType::from_wasmtime(&ty)
+                    .map(|t| (Name::field(pname), t))
+                    .map_err(|e| e.at(format!("parameter `{pname}` of `{name}`")))
+            })
+            .collect::<Result<_, _>>()?;
+        let results = func
+            .results()
+            .map(|ty| {
+                ValueType::from_wasmtime(&ty).map_err(|e| e.at(format!("result of `{name}`")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            name,
+            params,
+            results,
+            wasmtime: Some(func.clone()),
+        })
+    }
+
+    /// The parameters as WIT, for messages: `a: u32, b: list<string>`.
+    pub fn params_text(&self) -> String {
+        let mut out = String::new();
+        for (i, (name, ty)) in self.params.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(name.wit());
+            out.push_str(": ");
+            out.push_str(&ty.to_string());
+        }
+        out
+    }
+}
+
+impl fmt::Display for ValueType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(name) = self.type_name() {
+            return match self {
+                ValueType::Borrow(_) => write!(f, "borrow<{}>", name.wit()),
+                _ => f.write_str(name.wit()),
+            };
+        }
+        match self {
+            ValueType::Bool => f.write_str("bool"),
+            ValueType::S8 => f.write_str("s8"),
+            ValueType::U8 => f.write_str("u8"),
+            ValueType::S16 => f.write_str("s16"),
+            ValueType::U16 => f.write_str("u16"),
+            ValueType::S32 => f.write_str("s32"),
+            ValueType::U32 => f.write_str("u32"),
+            ValueType::S64 => f.write_str("s64"),
+            ValueType::U64 => f.write_str("u64"),
+            ValueType::F32 => f.write_str("f32"),
+            ValueType::F64 => f.write_str("f64"),
+            ValueType::Char => f.write_str("char"),
+            ValueType::String => f.write_str("string"),
+            ValueType::List(t) => write!(f, "list<{t}>"),
+            ValueType::Option(t) => write!(f, "option<{t}>"),
+            ValueType::Result(r) => match (&r.ok, &r.err) {
+                (None, None) => f.write_str("result"),
+                (Some(ok), None) => write!(f, "result<{ok}>"),
+                (None, Some(err)) => write!(f, "result<_, {err}>"),
+                (Some(ok), Some(err)) => write!(f, "result<{ok}, {err}>"),
+            },
+            ValueType::Tuple(ts) => {
+                f.write_str("tuple<")?;
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                f.write_str(">")
+            }
+            ValueType::Record(r) => {
+                f.write_str("record { ")?;
+                for (i, field) in r.fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}: {}", field.name.wit(), field.ty)?;
+                }
+                f.write_str(" }")
+            }
+            ValueType::Variant(v) => {
+                f.write_str("variant { ")?;
+                for (i, case) in v.cases.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(case.name.wit())?;
+                    if let Some(t) = &case.ty {
+                        write!(f, "({t})")?;
+                    }
+                }
+                f.write_str(" }")
+            }
+            ValueType::Enum(e) => write_names(f, "enum", &e.cases),
+            ValueType::Flags(fl) => write_names(f, "flags", &fl.flags),
+            ValueType::Own(_) => f.write_str("resource"),
+            ValueType::Borrow(_) => f.write_str("borrow<resource>"),
+        }
+    }
+}
+
+fn write_names(f: &mut fmt::Formatter<'_>, kind: &str, names: &[Name]) -> fmt::Result {
+    write!(f, "{kind} {{ ")?;
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        f.write_str(name.wit())?;
+    }
+    f.write_str(" }")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_as_wit() {
+        let point = ValueType::record(Some("point"), [("x", ValueType::S32)]);
+        let cases = [
+            (
+                ValueType::list(ValueType::option(ValueType::String)),
+                "list<option<string>>",
+            ),
+            (
+                ValueType::result(None, Some(ValueType::String)),
+                "result<_, string>",
+            ),
+            (ValueType::result(Some(ValueType::U32), None), "result<u32>"),
+            (ValueType::result(None, None), "result"),
+            (
+                ValueType::tuple([ValueType::U8, point.clone()]),
+                "tuple<u8, point>",
+            ),
+            (
+                ValueType::record(None::<&str>, [("x-pos", ValueType::F64)]),
+                "record { x-pos: f64 }",
+            ),
+            (
+                ValueType::variant(None, [("a", None), ("b", Some(ValueType::U8))]),
+                "variant { a, b(u8) }",
+            ),
+            (
+                ValueType::flags(None, ["read", "write"]),
+                "flags { read, write }",
+            ),
+            (
+                ValueType::Borrow(ResourceInfo {
+                    name: Some(Name::case("counter")),
+                    ty: None,
+                }),
+                "borrow<counter>",
+            ),
+        ];
+        for (ty, text) in cases {
+            assert_eq!(ty.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn names_are_precomputed() {
+        let ValueType::Record(r) =
+            ValueType::record(Some("item-info"), [("item-id", ValueType::U64)])
+        else {
+            unreachable!()
+        };
+        assert_eq!(r.name.as_ref().map(Name::rust), Some("ItemInfo"));
+        assert_eq!(r.fields[0].name.rust(), "item_id");
+        assert_eq!(r.fields[0].name.wit(), "item-id");
+    }
+
+    #[test]
+    fn depth_counts_levels() {
+        assert_eq!(ValueType::U8.depth(), 1);
+        assert_eq!(ValueType::list(ValueType::option(ValueType::U8)).depth(), 3);
+    }
+}

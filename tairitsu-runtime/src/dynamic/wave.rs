@@ -1,0 +1,336 @@
+//! WAVE (the WebAssembly Value Encoding of `wasmtime run --invoke`) to and from [`Val`]s.
+//!
+//! The reading and writing are wasmtime's own (`wasmtime::component::wasm_wave`); this module
+//! adds the [`ValueLimits`] and turns errors into [`ValueError`]s with a line and column. WAVE is
+//! read against wasmtime's [`Type`], so a WAVE call needs the function's wasmtime type. WAVE
+//! cannot encode resources.
+//!
+//! # Examples
+//!
+//! ```
+//! use tairitsu_runtime::dynamic::wave;
+//! use tairitsu_runtime::wasmtime::component::{Component, Val, types::ComponentItem};
+//! use tairitsu_runtime::wasmtime::{Config, Engine};
+//!
+//! // A component with one function `f(v: option<u8>)`, for wasmtime's type of `v`.
+//! let engine = Engine::new(Config::new().concurrency_support(false))?;
+//! let bytes = wat::parse_str(r#"(component
+//!     (core module $m (func (export "f") (param i32 i32)))
+//!     (core instance $i (instantiate $m))
+//!     (type $o (option u8))
+//!     (func (export "f") (param "v" $o) (canon lift (core func $i "f"))))"#)?;
+//! let component = Component::new(&engine, &bytes)?;
+//! let Some(ComponentItem::ComponentFunc(f)) =
+//!     component.component_type().get_export(&engine, "f").map(|e| e.ty)
+//! else {
+//!     unreachable!()
+//! };
+//! let (_, option_u8) = f.params().next().unwrap();
+//!
+//! let val = wave::parse("some(7)", &option_u8)?;
+//! assert_eq!(val, Val::Option(Some(Box::new(Val::U8(7)))));
+//! assert_eq!(wave::to_string(&val)?, "some(7)");
+//! let err = wave::parse("some(300)", &option_u8).unwrap_err();
+//! assert_eq!(err.position().map(|p| p.column), Some(6));
+//! # Ok::<(), tairitsu_runtime::wasmtime::Error>(())
+//! ```
+
+use wasmtime::component::{Type, Val, wasm_wave};
+
+use super::error::ValueError;
+use super::limits::ValueLimits;
+use super::ron::position_of;
+
+/// Reads a value of wasmtime type `ty` from WAVE text, with the default [`ValueLimits`].
+///
+/// # Errors
+///
+/// When the text is not WAVE for `ty`; the error has the line and column.
+pub fn parse(text: &str, ty: &Type) -> Result<Val, ValueError> {
+    parse_with(text, ty, &ValueLimits::default())
+}
+
+/// Reads a value of wasmtime type `ty` from WAVE text within `limits`.
+///
+/// # Errors
+///
+/// As [`parse`], and when the text exceeds the limits.
+pub fn parse_with(text: &str, ty: &Type, limits: &ValueLimits) -> Result<Val, ValueError> {
+    limits.check_len(text.len())?;
+    check_depth(text, 0, text.len(), limits)?;
+    parse_at(text, 0, text.len(), ty, limits)
+}
+
+/// Writes `val` as WAVE.
+///
+/// # Errors
+///
+/// When the value holds a resource (WAVE has no syntax for one) or another kind WAVE cannot
+/// write.
+pub fn to_string(val: &Val) -> Result<String, ValueError> {
+    wasm_wave::to_string(val).map_err(|e| ValueError::new(format!("cannot write WAVE: {e}")))
+}
+
+/// Reads `text[start..end]` as a value of `ty`; positions in errors are in all of `text`.
+pub(crate) fn parse_at(
+    text: &str,
+    start: usize,
+    end: usize,
+    ty: &Type,
+    limits: &ValueLimits,
+) -> Result<Val, ValueError> {
+    check_depth(text, start, end, limits)?;
+    wasm_wave::from_str::<Val>(ty, &text[start..end]).map_err(|e| {
+        let mut message = e.kind().to_string();
+        if let Some(detail) = e.detail() {
+            message.push_str(": ");
+            message.push_str(detail);
+        }
+        if let Some(source) = std::error::Error::source(&e) {
+            message.push_str(": ");
+            message.push_str(&source.to_string());
+        }
+        ValueError::new(message).with_position(position_of(text, start + e.span().start))
+    })
+}
+
+/// One argument of a WAVE argument list: its name if named (`b: 2`), where it starts, and the
+/// byte range of its value.
+#[derive(Debug)]
+pub(crate) struct Arg {
+    pub(crate) name: Option<String>,
+    pub(crate) start: usize,
+    pub(crate) value_start: usize,
+    pub(crate) end: usize,
+}
+
+/// A lexical scan of WAVE text: finds the end of each value at nesting level 0, skipping
+/// strings, chars and comments, and bounds the nesting.
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+    limits: &'a ValueLimits,
+}
+
+impl Scanner<'_> {
+    fn rest(&self) -> &str {
+        &self.text[self.pos..]
+    }
+
+    fn error(&self, pos: usize, message: impl Into<String>) -> ValueError {
+        ValueError::new(message).with_position(position_of(self.text, pos))
+    }
+
+    fn skip_ws(&mut self) {
+        loop {
+            let trimmed = self.rest().trim_start_matches([' ', '\t', '\n', '\r']);
+            self.pos = self.text.len() - trimmed.len();
+            if self.rest().starts_with("//") {
+                self.pos += self.rest().find('\n').unwrap_or(self.rest().len());
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// Scans one value up to `,` or a closing bracket at its own level, or `end`.
+    fn value(&mut self, end: usize) -> Result<(), ValueError> {
+        let mut nesting: usize = 0;
+        while self.pos < end {
+            let b = self.text.as_bytes()[self.pos];
+            match b {
+                b'(' | b'[' | b'{' => {
+                    nesting += 1;
+                    if nesting >= self.limits.max_depth {
+                        return Err(self
+                            .limits
+                            .too_deep()
+                            .with_position(position_of(self.text, self.pos)));
+                    }
+                    self.pos += 1;
+                }
+                b')' | b']' | b'}' => {
+                    if nesting == 0 {
+                        return Ok(());
+                    }
+                    nesting -= 1;
+                    self.pos += 1;
+                }
+                b',' if nesting == 0 => return Ok(()),
+                b'"' => {
+                    let start = self.pos;
+                    if self.rest().starts_with("\"\"\"") {
+                        let Some(i) = self.rest()[3..].find("\"\"\"") else {
+                            return Err(self.error(start, "unclosed multi-line string"));
+                        };
+                        self.pos += 3 + i + 3;
+                    } else {
+                        self.pos += 1;
+                        self.quoted(b'"', start)?;
+                    }
+                }
+                b'\'' => {
+                    let start = self.pos;
+                    self.pos += 1;
+                    self.quoted(b'\'', start)?;
+                }
+                b'/' if self.rest().starts_with("//") => {
+                    self.pos += self.rest().find('\n').unwrap_or(self.rest().len());
+                }
+                _ => self.pos += 1,
+            }
+        }
+        Ok(())
+    }
+
+    fn quoted(&mut self, quote: u8, start: usize) -> Result<(), ValueError> {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            self.pos += 1;
+            if b == b'\\' {
+                self.pos += 1;
+            } else if b == quote {
+                return Ok(());
+            }
+        }
+        Err(self.error(start, "unclosed string or char"))
+    }
+
+    /// A label followed by `:` at the cursor (`b:`, `%type:`): its name, the cursor after `:`.
+    fn arg_name(&mut self) -> Option<String> {
+        let rest = self.rest();
+        let body = rest.strip_prefix('%').unwrap_or(rest);
+        let first = body.chars().next()?;
+        if !(first.is_ascii_alphabetic() || first == '_') {
+            return None;
+        }
+        let len = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(body.len());
+        let label_end = self.pos + (rest.len() - body.len()) + len;
+        let after = self.text[label_end..].trim_start_matches([' ', '\t', '\n', '\r']);
+        if after.starts_with(':') {
+            let name = self.text[self.pos..label_end].to_string();
+            self.pos = self.text.len() - after.len() + 1;
+            Some(name)
+        } else {
+            None
+        }
+    }
+}
+
+/// Checks that `text[start..end]` nests no deeper than the limit, before wasm-wave's recursive
+/// parser sees it.
+fn check_depth(
+    text: &str,
+    start: usize,
+    end: usize,
+    limits: &ValueLimits,
+) -> Result<(), ValueError> {
+    let mut scanner = Scanner {
+        text,
+        pos: start,
+        limits,
+    };
+    // Unbalanced closers at level 0 end a scan early; scan on past them.
+    while scanner.pos < end {
+        scanner.value(end)?;
+        scanner.pos += 1;
+    }
+    Ok(())
+}
+
+/// Splits the WAVE argument list that opens at `text[open]` (a `(`) into arguments.
+pub(crate) fn split_args(
+    text: &str,
+    open: usize,
+    limits: &ValueLimits,
+) -> Result<Vec<Arg>, ValueError> {
+    let mut scanner = Scanner {
+        text,
+        pos: open + 1,
+        limits,
+    };
+    let mut args = Vec::new();
+    loop {
+        scanner.skip_ws();
+        if scanner.rest().starts_with(')') {
+            scanner.pos += 1;
+            break;
+        }
+        let start = scanner.pos;
+        let name = scanner.arg_name();
+        scanner.skip_ws();
+        let value_start = scanner.pos;
+        scanner.value(text.len())?;
+        let end = scanner.pos;
+        if text[value_start..end].trim().is_empty() {
+            return Err(scanner.error(value_start, "expected an argument"));
+        }
+        args.push(Arg {
+            name,
+            start,
+            value_start,
+            end,
+        });
+        match text.as_bytes().get(scanner.pos) {
+            Some(b',') => scanner.pos += 1,
+            Some(b')') => {
+                scanner.pos += 1;
+                break;
+            }
+            Some(&c) => {
+                return Err(scanner.error(
+                    scanner.pos,
+                    format!("expected `,` or `)`, found `{}`", c as char),
+                ));
+            }
+            None => return Err(scanner.error(text.len(), "expected `)` closing the arguments")),
+        }
+    }
+    scanner.skip_ws();
+    if scanner.pos < text.len() {
+        return Err(scanner.error(scanner.pos, "unexpected text after the arguments"));
+    }
+    Ok(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_arguments() {
+        let text = r#"f(1, b: "a,)", c: [1, (2, 3)], 'x' // c
+        )"#;
+        let args = split_args(text, 1, &ValueLimits::default()).unwrap();
+        let parts: Vec<_> = args
+            .iter()
+            .map(|a| (a.name.as_deref(), text[a.value_start..a.end].trim()))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                (None, "1"),
+                (Some("b"), r#""a,)""#),
+                (Some("c"), "[1, (2, 3)]"),
+                (None, "'x' // c")
+            ]
+        );
+        assert!(
+            split_args("f()", 1, &ValueLimits::default())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(split_args("f(1", 1, &ValueLimits::default()).is_err());
+        assert!(split_args("f(1) x", 1, &ValueLimits::default()).is_err());
+        assert!(split_args("f(\"1)", 1, &ValueLimits::default()).is_err());
+    }
+
+    #[test]
+    fn depth_is_checked_before_parsing() {
+        let text = "[".repeat(10_000);
+        let err = check_depth(&text, 0, text.len(), &ValueLimits::default()).unwrap_err();
+        assert!(err.to_string().contains("deeper than 128"), "{err}");
+    }
+}
