@@ -11,9 +11,13 @@ fn main() {
     let fixtures = manifest.join("../../tairitsu-fixtures/wit");
 
     let run = |b: Builder| b.compile_or_exit();
-    run(Builder::new().wit_dir(fixtures.join("kitchen")).world("kitchen"));
+    run(Builder::new()
+        .wit_dir(fixtures.join("kitchen"))
+        .world("kitchen"));
     run(Builder::new().wit_dir(fixtures.join("root")).world("root"));
-    run(Builder::new().wit_dir(fixtures.join("host")).world("host-import"));
+    run(Builder::new()
+        .wit_dir(fixtures.join("host"))
+        .world("host-import"));
 
     // WASI 0.2, each package's world selected by its qualified name.
     run(Builder::new()

@@ -12,12 +12,10 @@ use crate::write;
 /// Generates typed bindings from WIT, in a build script or anywhere else.
 ///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     if let Err(e) = tairitsu_build::Builder::new().wit_dir("wit").world("my-world").compile() {
-///         eprintln!("error: {e}");
-///         std::process::exit(1);
-///     }
+/// // build.rs, in `fn main`
+/// if let Err(e) = tairitsu_build::Builder::new().wit_dir("wit").world("my-world").compile() {
+///     eprintln!("error: {e}");
+///     std::process::exit(1);
 /// }
 /// ```
 ///
@@ -150,7 +148,11 @@ impl Builder {
         self.generate_loaded(&loaded.resolve, loaded.package)
     }
 
-    fn generate_loaded(&self, resolve: &Resolve, package: PackageId) -> Result<Vec<GeneratedWorld>> {
+    fn generate_loaded(
+        &self,
+        resolve: &Resolve,
+        package: PackageId,
+    ) -> Result<Vec<GeneratedWorld>> {
         let selected = self.select(resolve, package)?;
         selected
             .into_iter()
@@ -187,21 +189,22 @@ impl Builder {
             }
         }
         for w in &self.worlds {
-            let id = resolve
-                .select_world(&[package], Some(w))
-                .map_err(|e| Error::UnknownWorld {
-                    world: w.clone(),
-                    reason: format!("{e:#}"),
-                    available: available(),
-                })?;
+            let id =
+                resolve
+                    .select_world(&[package], Some(w))
+                    .map_err(|e| Error::UnknownWorld {
+                        world: w.clone(),
+                        reason: format!("{e:#}"),
+                        available: available(),
+                    })?;
             out.push((file_stem(w), id));
         }
         if out.is_empty() {
-            let id = resolve
-                .select_world(&[package], None)
-                .map_err(|e| Error::Option(format!(
+            let id = resolve.select_world(&[package], None).map_err(|e| {
+                Error::Option(format!(
                     "no world selected ({e:#}); call `.world(\"name\")` or `.all_worlds()`"
-                )))?;
+                ))
+            })?;
             out.push((file_stem(&resolve.worlds[id].name), id));
         }
         let mut seen = std::collections::HashSet::new();
@@ -228,11 +231,13 @@ impl Builder {
         }
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
-                Error::Option(
-                    "`OUT_DIR` is not set (not in a build script?); set `.out_dir(..)`".into(),
-                )
-            })?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    Error::Option(
+                        "`OUT_DIR` is not set (not in a build script?); set `.out_dir(..)`".into(),
+                    )
+                })?,
         };
         for world in self.generate_loaded(&loaded.resolve, loaded.package)? {
             write::write_if_changed(&out_dir.join(format!("{}.rs", world.name)), &world.source)?;

@@ -24,9 +24,8 @@
 //! 2. Add `tairitsu-build` as a build-dependency and write `build.rs`:
 //!
 //!    ```no_run
-//!    fn main() {
-//!        tairitsu_build::Builder::new().wit_dir("wit").world("my-world").compile_or_exit();
-//!    }
+//!    // build.rs, in `fn main`
+//!    tairitsu_build::Builder::new().wit_dir("wit").world("my-world").compile_or_exit();
 //!    ```
 //!
 //! 3. Include the generated file, then serve the imports and call the exports:
@@ -97,6 +96,7 @@
 mod builder;
 mod emit;
 mod error;
+mod guest;
 pub mod load;
 mod model;
 mod names;
@@ -105,6 +105,7 @@ mod write;
 pub use builder::{Builder, GeneratedWorld, compile_world};
 pub use emit::{Options, generate_tokens, wit_type_text};
 pub use error::{Error, Result};
+pub use guest::{GUEST_TARGET, Guest, GuestError};
 
 /// [`generate_tokens`], formatted with prettyplease under the `@generated` header: the text
 /// [`Builder::compile`] writes for `world`.

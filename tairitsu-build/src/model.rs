@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use wit_parser::{
-    Function, FunctionKind, Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId,
-    WorldId, WorldItem, WorldKey,
+    Function, FunctionKind, Handle, InterfaceId, Resolve, Type, TypeDefKind, TypeId, WorldId,
+    WorldItem, WorldKey,
 };
 
 use crate::error::{Error, Result};
@@ -181,7 +181,11 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
             && let Some(pkg) = resolve.interfaces[*id].package
         {
             let name = &resolve.packages[pkg].name;
-            let v = name.version.as_ref().map(|v| v.to_string()).unwrap_or_default();
+            let v = name
+                .version
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_default();
             let entry = versions
                 .entry((name.namespace.clone(), name.name.clone()))
                 .or_default();
@@ -203,7 +207,10 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
     let mut interfaces = Vec::new();
     let mut types = HashMap::new();
 
-    for (side, items) in [(Side::Import, &world.imports), (Side::Export, &world.exports)] {
+    for (side, items) in [
+        (Side::Import, &world.imports),
+        (Side::Export, &world.exports),
+    ] {
         for (key, item) in items {
             let WorldItem::Interface { id, .. } = item else {
                 continue;
@@ -275,8 +282,7 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
                     },
                 );
                 iface_types.push(*tid);
-                if side == Side::Import
-                    && matches!(resolve.types[*tid].kind, TypeDefKind::Resource)
+                if side == Side::Import && matches!(resolve.types[*tid].kind, TypeDefKind::Resource)
                 {
                     host_resources.push(*tid);
                 }
@@ -309,7 +315,10 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
     let mut root_types = Vec::new();
     let mut root_imports = Vec::new();
     let mut root_exports = Vec::new();
-    for (side, items) in [(Side::Import, &world.imports), (Side::Export, &world.exports)] {
+    for (side, items) in [
+        (Side::Import, &world.imports),
+        (Side::Export, &world.exports),
+    ] {
         for (key, item) in items {
             match item {
                 WorldItem::Type { id, .. } => {
@@ -485,10 +494,7 @@ impl WorldModel {
             }
             TypeDefKind::Resource => Holds {
                 handle: true,
-                host_handle: self
-                    .types
-                    .get(id)
-                    .is_none_or(|t| t.side == Side::Import),
+                host_handle: self.types.get(id).is_none_or(|t| t.side == Side::Import),
             },
             TypeDefKind::Record(r) => r
                 .fields
@@ -499,8 +505,7 @@ impl WorldModel {
                 .iter()
                 .fold(Holds::default(), |h, t| h.or(self.holds(resolve, t))),
             TypeDefKind::Variant(v) => v.cases.iter().fold(Holds::default(), |h, c| {
-                c.ty.as_ref()
-                    .map_or(h, |t| h.or(self.holds(resolve, t)))
+                c.ty.as_ref().map_or(h, |t| h.or(self.holds(resolve, t)))
             }),
             TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => {
                 self.holds(resolve, t)
@@ -533,7 +538,11 @@ impl WorldModel {
         for set in sets {
             for f in &set.funcs {
                 for p in &f.func.params {
-                    check_type(resolve, &p.ty, &format!("{}#{}", set.qualified, f.func.name))?;
+                    check_type(
+                        resolve,
+                        &p.ty,
+                        &format!("{}#{}", set.qualified, f.func.name),
+                    )?;
                 }
                 if let Some(r) = &f.func.result {
                     check_type(resolve, r, &format!("{}#{}", set.qualified, f.func.name))?;
@@ -563,15 +572,24 @@ pub(crate) fn dealias(resolve: &Resolve, mut id: TypeId) -> TypeId {
 fn check_type(resolve: &Resolve, ty: &Type, item: &str) -> Result<()> {
     let id = match ty {
         Type::ErrorContext => {
-            return Err(Error::unsupported(item, "`error-context` (component-model-async)"));
+            return Err(Error::unsupported(
+                item,
+                "`error-context` (component-model-async)",
+            ));
         }
         Type::Id(id) => *id,
         _ => return Ok(()),
     };
     let t = &resolve.types[id];
     match &t.kind {
-        TypeDefKind::Record(r) => r.fields.iter().try_for_each(|f| check_type(resolve, &f.ty, item)),
-        TypeDefKind::Tuple(tu) => tu.types.iter().try_for_each(|t| check_type(resolve, t, item)),
+        TypeDefKind::Record(r) => r
+            .fields
+            .iter()
+            .try_for_each(|f| check_type(resolve, &f.ty, item)),
+        TypeDefKind::Tuple(tu) => tu
+            .types
+            .iter()
+            .try_for_each(|t| check_type(resolve, t, item)),
         TypeDefKind::Variant(v) => v
             .cases
             .iter()
@@ -596,9 +614,17 @@ fn check_type(resolve: &Resolve, ty: &Type, item: &str) -> Result<()> {
         TypeDefKind::FixedLengthList(..) => {
             Err(Error::unsupported(item, "fixed-length `list<T, N>` types"))
         }
-        TypeDefKind::Future(_) => Err(Error::unsupported(item, "`future<T>` (component-model-async)")),
-        TypeDefKind::Stream(_) => Err(Error::unsupported(item, "`stream<T>` (component-model-async)")),
-        TypeDefKind::Unknown => Err(Error::unsupported(item, "a type wit-parser left unresolved")),
+        TypeDefKind::Future(_) => Err(Error::unsupported(
+            item,
+            "`future<T>` (component-model-async)",
+        )),
+        TypeDefKind::Stream(_) => Err(Error::unsupported(
+            item,
+            "`stream<T>` (component-model-async)",
+        )),
+        TypeDefKind::Unknown => Err(Error::unsupported(
+            item,
+            "a type wit-parser left unresolved",
+        )),
     }
 }
-

@@ -161,7 +161,12 @@ mod tests {
             ("self", "self_", "Self_", "SELF"),
             ("in", "r#in", "In", "IN"),
             ("self-ref", "self_ref", "SelfRef", "SELF_REF"),
-            ("dark-magenta", "dark_magenta", "DarkMagenta", "DARK_MAGENTA"),
+            (
+                "dark-magenta",
+                "dark_magenta",
+                "DarkMagenta",
+                "DARK_MAGENTA",
+            ),
             ("get-HTTP", "get_http", "GetHttp", "GET_HTTP"),
             ("crate", "crate_", "Crate", "CRATE"),
             ("super", "super_", "Super", "SUPER"),
@@ -183,7 +188,10 @@ mod tests {
         assert_eq!(serde_rename("r#type", "type"), None);
         assert_eq!(serde_rename("self_", "self"), Some("self".into()));
         assert_eq!(serde_rename("x_pos", "x_pos"), None);
-        assert_eq!(serde_rename("HostCommand_", "HostCommand"), Some("HostCommand".into()));
+        assert_eq!(
+            serde_rename("HostCommand_", "HostCommand"),
+            Some("HostCommand".into())
+        );
     }
 
     #[test]
@@ -200,7 +208,10 @@ mod tests {
     #[test]
     fn function_bases() {
         assert_eq!(function_base(Some("counter"), "get", false), "counter-get");
-        assert_eq!(function_base(Some("counter"), "counter", true), "counter-new");
+        assert_eq!(
+            function_base(Some("counter"), "counter", true),
+            "counter-new"
+        );
         assert_eq!(function_base(None, "echo-s8", false), "echo-s8");
     }
 

@@ -12,7 +12,9 @@ fn cases(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "wit") || p.is_dir() && p.join("world.wit").exists())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "wit") || p.is_dir() && p.join("world.wit").exists()
+        })
         .collect();
     out.sort();
     out
@@ -40,14 +42,23 @@ fn codegen_snapshots() {
             .generate()
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         for world in worlds {
-            let snap = if worlds_len_one(&case) { name.clone() } else { format!("{name}_{}", world.name) };
+            let snap = if worlds_len_one(&case) {
+                name.clone()
+            } else {
+                format!("{name}_{}", world.name)
+            };
             insta::assert_snapshot!(snap, world.source);
         }
     }
 }
 
 fn worlds_len_one(case: &Path) -> bool {
-    Builder::new().wit_dir(case).all_worlds().generate().map(|w| w.len() == 1).unwrap_or(false)
+    Builder::new()
+        .wit_dir(case)
+        .all_worlds()
+        .generate()
+        .map(|w| w.len() == 1)
+        .unwrap_or(false)
 }
 
 #[test]
@@ -69,6 +80,9 @@ fn parse_fail() {
         }
         let expected = std::fs::read_to_string(&expected_path)
             .unwrap_or_else(|_| panic!("{name}: no {}; run with BLESS=1", expected_path.display()));
-        assert_eq!(err, expected, "{name}: error text changed; run with BLESS=1 to accept");
+        assert_eq!(
+            err, expected,
+            "{name}: error text changed; run with BLESS=1 to accept"
+        );
     }
 }

@@ -3,6 +3,8 @@
 //!
 //! `cargo bench -p tairitsu-build-e2e --bench typed_calls`
 
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::path::Path;
 
@@ -38,16 +40,26 @@ fn typed_calls(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("typed-call-add");
     group.bench_function("tairitsu-build", |b| {
-        b.iter(|| ours.call_add(&mut store, black_box(1), black_box(2)).unwrap())
+        b.iter(|| {
+            ours.call_add(&mut store, black_box(1), black_box(2))
+                .unwrap()
+        })
     });
     group.bench_function("wasmtime-bindgen", |b| {
-        b.iter(|| theirs.call_add(&mut wt_store, black_box(1), black_box(2)).unwrap())
+        b.iter(|| {
+            theirs
+                .call_add(&mut wt_store, black_box(1), black_box(2))
+                .unwrap()
+        })
     });
     group.finish();
 
     let mut group = c.benchmark_group("typed-call-greet");
     group.bench_function("tairitsu-build", |b| {
-        b.iter(|| ours.call_greet(&mut store, black_box("Ada".to_string())).unwrap())
+        b.iter(|| {
+            ours.call_greet(&mut store, black_box("Ada".to_string()))
+                .unwrap()
+        })
     });
     group.bench_function("wasmtime-bindgen", |b| {
         b.iter(|| theirs.call_greet(&mut wt_store, black_box("Ada")).unwrap())

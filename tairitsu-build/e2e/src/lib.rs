@@ -54,7 +54,7 @@ pub mod wasi {
 }
 
 /// Every snapshot case of `tairitsu-build/tests/codegen/`, one module per case and world.
-#[allow(missing_docs)]
+#[allow(missing_docs, clippy::module_inception)]
 pub mod codegen {
     include!(concat!(env!("OUT_DIR"), "/codegen_cases.rs"));
 }

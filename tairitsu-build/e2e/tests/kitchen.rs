@@ -28,15 +28,36 @@ fn instantiate(host: Host) -> Result<(Store<Host>, Kitchen)> {
 macro_rules! check {
     ($store:ident, $k:ident, $caller:ident, $variant:ident, $v:expr) => {{
         let v = $v;
-        assert_eq!($k.echo().$caller(&mut $store, v.clone())?, v, "echo {}", stringify!($caller));
+        assert_eq!(
+            $k.echo().$caller(&mut $store, v.clone())?,
+            v,
+            "echo {}",
+            stringify!($caller)
+        );
         let before = $store.data().calls.len();
-        assert_eq!($k.relay().$caller(&mut $store, v.clone())?, v, "relay {}", stringify!($caller));
-        assert_eq!($store.data().calls.len(), before + 1, "relay of {} reached the host", stringify!($caller));
-        match $k.echo().call(&mut $store, echo::EchoCommand::$variant { v: v.clone() })? {
+        assert_eq!(
+            $k.relay().$caller(&mut $store, v.clone())?,
+            v,
+            "relay {}",
+            stringify!($caller)
+        );
+        assert_eq!(
+            $store.data().calls.len(),
+            before + 1,
+            "relay of {} reached the host",
+            stringify!($caller)
+        );
+        match $k
+            .echo()
+            .call(&mut $store, echo::EchoCommand::$variant { v: v.clone() })?
+        {
             echo::EchoResponse::$variant(r) => assert_eq!(r, v),
             other => panic!("wrong response {other:?}"),
         }
-        match $k.relay().call(&mut $store, relay::RelayCommand::$variant { v: v.clone() })? {
+        match $k
+            .relay()
+            .call(&mut $store, relay::RelayCommand::$variant { v: v.clone() })?
+        {
             relay::RelayResponse::$variant(r) => assert_eq!(r, v),
             other => panic!("wrong response {other:?}"),
         }
@@ -60,30 +81,69 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
     check!(s, k, call_echo_char, EchoChar, 'ü');
     check!(s, k, call_echo_string, EchoString, "héllo".to_string());
     check!(s, k, call_echo_list_u32, EchoListU32, vec![1, 2, u32::MAX]);
-    check!(s, k, call_echo_list_string, EchoListString, vec!["a".to_string(), String::new()]);
+    check!(
+        s,
+        k,
+        call_echo_list_string,
+        EchoListString,
+        vec!["a".to_string(), String::new()]
+    );
     check!(s, k, call_echo_bytes, EchoBytes, vec![0u8, 255, 7]);
-    check!(s, k, call_echo_tuple, EchoTuple, (7u8, "t".to_string(), 0.5f64));
+    check!(
+        s,
+        k,
+        call_echo_tuple,
+        EchoTuple,
+        (7u8, "t".to_string(), 0.5f64)
+    );
     check!(s, k, call_echo_point, EchoPoint, point(-1, 2));
     check!(s, k, call_echo_item_info, EchoItemInfo, item_info());
     check!(s, k, call_echo_person, EchoPerson, person());
-    for shape in [Shape::Circle(2.0), Shape::Rectangle(point(1, 2)), Shape::Label("x".into()), Shape::Empty] {
+    for shape in [
+        Shape::Circle(2.0),
+        Shape::Rectangle(point(1, 2)),
+        Shape::Label("x".into()),
+        Shape::Empty,
+    ] {
         check!(s, k, call_echo_shape, EchoShape, shape);
     }
     for color in [Color::Red, Color::Green, Color::Blue, Color::DarkMagenta] {
         check!(s, k, call_echo_color, EchoColor, color);
     }
-    for perms in [Permissions::empty(), Permissions::READ | Permissions::WRITE, Permissions::all()] {
+    for perms in [
+        Permissions::empty(),
+        Permissions::READ | Permissions::WRITE,
+        Permissions::all(),
+    ] {
         check!(s, k, call_echo_permissions, EchoPermissions, perms);
     }
-    check!(s, k, call_echo_option_string, EchoOptionString, Some("o".to_string()));
+    check!(
+        s,
+        k,
+        call_echo_option_string,
+        EchoOptionString,
+        Some("o".to_string())
+    );
     check!(s, k, call_echo_option_string, EchoOptionString, None);
     check!(s, k, call_echo_option_option, EchoOptionOption, Some(None));
-    check!(s, k, call_echo_option_option, EchoOptionOption, Some(Some(3)));
+    check!(
+        s,
+        k,
+        call_echo_option_option,
+        EchoOptionOption,
+        Some(Some(3))
+    );
     check!(s, k, call_echo_option_option, EchoOptionOption, None);
     check!(s, k, call_echo_result, EchoResult, Ok(4));
     check!(s, k, call_echo_result, EchoResult, Err("bad".to_string()));
     check!(s, k, call_echo_result_no_ok, EchoResultNoOk, Ok(()));
-    check!(s, k, call_echo_result_no_ok, EchoResultNoOk, Err("e".to_string()));
+    check!(
+        s,
+        k,
+        call_echo_result_no_ok,
+        EchoResultNoOk,
+        Err("e".to_string())
+    );
     check!(s, k, call_echo_result_no_err, EchoResultNoErr, Ok(9));
     check!(s, k, call_echo_result_no_err, EchoResultNoErr, Err(()));
     check!(s, k, call_echo_result_empty, EchoResultEmpty, Ok(()));
@@ -94,22 +154,47 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
         k,
         call_echo_nested,
         EchoNested,
-        vec![Some(Ok(point(1, 1))), None, Some(Err(Shape::Label("n".into())))]
+        vec![
+            Some(Ok(point(1, 1))),
+            None,
+            Some(Err(Shape::Label("n".into())))
+        ]
     );
-    for scalar in [Scalar::Int(i64::MIN), Scalar::Float(0.25), Scalar::Double(1e300), Scalar::Letter('z'), Scalar::None] {
+    for scalar in [
+        Scalar::Int(i64::MIN),
+        Scalar::Float(0.25),
+        Scalar::Double(1e300),
+        Scalar::Letter('z'),
+        Scalar::None,
+    ] {
         check!(s, k, call_echo_scalar, EchoScalar, scalar);
     }
     check!(s, k, call_echo_deep, EchoDeep, deep());
     check!(s, k, call_echo_big, EchoBig, big());
 
     // Several parameters, and no parameters or result.
-    assert_eq!(k.echo().call_pair(&mut s, "p".into(), 3)?, ("p".to_string(), 3));
-    assert_eq!(k.relay().call_pair(&mut s, "p".into(), 3)?, ("p".to_string(), 3));
+    assert_eq!(
+        k.echo().call_pair(&mut s, "p".into(), 3)?,
+        ("p".to_string(), 3)
+    );
+    assert_eq!(
+        k.relay().call_pair(&mut s, "p".into(), 3)?,
+        ("p".to_string(), 3)
+    );
     k.echo().call_nothing(&mut s)?;
     k.relay().call_nothing(&mut s)?;
-    assert_eq!(k.relay().call(&mut s, relay::RelayCommand::Nothing)?, relay::RelayResponse::Nothing);
     assert_eq!(
-        k.echo().call(&mut s, echo::EchoCommand::Pair { a: "q".into(), b: 1 })?,
+        k.relay().call(&mut s, relay::RelayCommand::Nothing)?,
+        relay::RelayResponse::Nothing
+    );
+    assert_eq!(
+        k.echo().call(
+            &mut s,
+            echo::EchoCommand::Pair {
+                a: "q".into(),
+                b: 1
+            }
+        )?,
         echo::EchoResponse::Pair(("q".into(), 1))
     );
     assert_eq!(s.data().calls.last(), Some(&"nothing"));
@@ -126,7 +211,10 @@ fn exported_resources() -> Result {
     let b = c.call_make_counter(&mut s, 10)?;
     assert_eq!(c.call_total(&mut s, a, b)?, 16);
     // Through commands.
-    match c.call(&mut s, counters::CountersCommand::CounterIncrement { self_: b })? {
+    match c.call(
+        &mut s,
+        counters::CountersCommand::CounterIncrement { self_: b },
+    )? {
         counters::CountersResponse::CounterIncrement(n) => assert_eq!(n, 11),
         other => panic!("{other:?}"),
     }
@@ -140,13 +228,23 @@ fn imported_resources() -> Result {
     let (mut s, k) = instantiate(Host::default())?;
     assert_eq!(k.call_blob_size(&mut s, vec![1, 2, 3, 4])?, 4);
     assert_eq!(
-        k.call(&mut s, tairitsu_build_e2e::kitchen::KitchenCommand::BlobSize { data: vec![9; 10] })?,
+        k.call(
+            &mut s,
+            tairitsu_build_e2e::kitchen::KitchenCommand::BlobSize { data: vec![9; 10] }
+        )?,
         tairitsu_build_e2e::kitchen::KitchenResponse::BlobSize(10)
     );
     let host = s.data();
     assert_eq!(
         host.calls,
-        ["blob_new", "blob_size", "blob_drop", "blob_new", "blob_size", "blob_drop"]
+        [
+            "blob_new",
+            "blob_size",
+            "blob_drop",
+            "blob_new",
+            "blob_size",
+            "blob_drop"
+        ]
     );
     assert!(host.blobs.is_empty(), "the guest's drop reached the host");
     assert_eq!(host.dropped, [1, 2]);
@@ -162,7 +260,10 @@ fn a_panicking_handler_is_an_error_not_a_crash() -> Result {
     let (mut s, k) = instantiate(host)?;
     let err = k.relay().call_echo_string(&mut s, "x".into()).unwrap_err();
     let text = format!("{err:?}");
-    assert!(text.contains("test:kitchen/host@0.1.0#echo-string"), "{text}");
+    assert!(
+        text.contains("test:kitchen/host@0.1.0#echo-string"),
+        "{text}"
+    );
     assert!(text.contains("panicked"), "{text}");
     assert!(text.contains("host told to panic"), "{text}");
 
@@ -232,7 +333,11 @@ fn bindings_trait_and_descriptors() -> Result {
     // A component of another world is refused with a clear message.
     let root = tairitsu::wasmtime::component::Component::new(engine(), tairitsu_fixtures::root())?;
     let err = <Kitchen as Bindings>::indices(&root).unwrap_err();
-    assert!(err.to_string().contains("does not export `test:kitchen/echo@0.1.0`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("does not export `test:kitchen/echo@0.1.0`"),
+        "{err}"
+    );
 
     let find = |list: &[tairitsu::FunctionSignature], q: &str| {
         list.iter()
@@ -249,23 +354,38 @@ fn bindings_trait_and_descriptors() -> Result {
         "total: func(a: borrow<counter>, b: borrow<counter>) -> u32"
     );
     assert_eq!(
-        find(Kitchen::EXPORTS, "test:kitchen/counters@0.1.0#[method]counter.increment"),
+        find(
+            Kitchen::EXPORTS,
+            "test:kitchen/counters@0.1.0#[method]counter.increment"
+        ),
         "[method]counter.increment: func(self: borrow<counter>) -> u32"
     );
     assert_eq!(
-        find(Kitchen::IMPORTS, "test:kitchen/blobs@0.1.0#[constructor]blob"),
+        find(
+            Kitchen::IMPORTS,
+            "test:kitchen/blobs@0.1.0#[constructor]blob"
+        ),
         "[constructor]blob: func(data: list<u8>) -> blob"
     );
     assert_eq!(
-        find(Kitchen::IMPORTS, "test:kitchen/host@0.1.0#echo-result-no-ok"),
+        find(
+            Kitchen::IMPORTS,
+            "test:kitchen/host@0.1.0#echo-result-no-ok"
+        ),
         "echo-result-no-ok: func(v: result<_, string>) -> result<_, string>"
     );
-    assert_eq!(find(Kitchen::EXPORTS, "blob-size"), "blob-size: func(data: list<u8>) -> u32");
+    assert_eq!(
+        find(Kitchen::EXPORTS, "blob-size"),
+        "blob-size: func(data: list<u8>) -> u32"
+    );
     assert_eq!(Kitchen::EXPORTS.len(), 36 * 2 + 5 + 1);
     assert_eq!(Kitchen::IMPORTS.len(), 36 + 2);
     assert_eq!(echo::DESCRIPTORS.len(), 36);
     assert_eq!(echo::INTERFACE, "test:kitchen/echo@0.1.0");
-    assert_eq!(<echo::EchoCommand as WitCommand>::INTERFACE, "test:kitchen/echo@0.1.0");
+    assert_eq!(
+        <echo::EchoCommand as WitCommand>::INTERFACE,
+        "test:kitchen/echo@0.1.0"
+    );
     assert_eq!(echo::EchoCommand::Nothing.command_name(), "nothing");
     assert_eq!(
         counters::CountersCommand::CounterNew { start: 1 }.command_name(),

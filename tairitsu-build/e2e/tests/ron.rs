@@ -14,7 +14,11 @@ macro_rules! ron_is {
         let value: $ty = $value;
         let text = value.to_ron().unwrap();
         assert_eq!(text, $text, "RON of {value:?}");
-        assert_eq!(<$ty>::from_ron(&text).unwrap(), value, "round trip of {text}");
+        assert_eq!(
+            <$ty>::from_ron(&text).unwrap(),
+            value,
+            "round trip of {text}"
+        );
     }};
 }
 
@@ -53,7 +57,11 @@ fn variants_and_enums_use_upper_camel_case() {
 
 #[test]
 fn flags_are_a_list_of_names() {
-    ron_is!(Permissions, Permissions::READ | Permissions::WRITE, "[Read,Write]");
+    ron_is!(
+        Permissions,
+        Permissions::READ | Permissions::WRITE,
+        "[Read,Write]"
+    );
     ron_is!(Permissions, Permissions::empty(), "[]");
     ron_is!(Permissions, Permissions::all(), "[Read,Write,Exec]");
     assert_eq!(
@@ -64,28 +72,91 @@ fn flags_are_a_list_of_names() {
 
 #[test]
 fn commands_and_responses() {
-    ron_is!(EchoCommand, EchoCommand::EchoU64 { v: u64::MAX }, "EchoU64(v:18446744073709551615)");
-    ron_is!(EchoCommand, EchoCommand::EchoS64 { v: i64::MIN }, "EchoS64(v:-9223372036854775808)");
-    ron_is!(EchoCommand, EchoCommand::EchoBool { v: true }, "EchoBool(v:true)");
-    ron_is!(EchoCommand, EchoCommand::EchoChar { v: 'ü' }, "EchoChar(v:'ü')");
-    ron_is!(EchoCommand, EchoCommand::EchoString { v: "hi".into() }, r#"EchoString(v:"hi")"#);
-    ron_is!(EchoCommand, EchoCommand::EchoListU32 { v: vec![1, 2] }, "EchoListU32(v:[1,2])");
     ron_is!(
         EchoCommand,
-        EchoCommand::EchoTuple { v: (1, "a".into(), 1.5) },
+        EchoCommand::EchoU64 { v: u64::MAX },
+        "EchoU64(v:18446744073709551615)"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoS64 { v: i64::MIN },
+        "EchoS64(v:-9223372036854775808)"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoBool { v: true },
+        "EchoBool(v:true)"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoChar { v: 'ü' },
+        "EchoChar(v:'ü')"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoString { v: "hi".into() },
+        r#"EchoString(v:"hi")"#
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoListU32 { v: vec![1, 2] },
+        "EchoListU32(v:[1,2])"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoTuple {
+            v: (1, "a".into(), 1.5)
+        },
         r#"EchoTuple(v:(1,"a",1.5))"#
     );
-    ron_is!(EchoCommand, EchoCommand::EchoOptionString { v: Some("s".into()) }, r#"EchoOptionString(v:Some("s"))"#);
-    ron_is!(EchoCommand, EchoCommand::EchoOptionOption { v: Some(None) }, "EchoOptionOption(v:Some(None))");
-    ron_is!(EchoCommand, EchoCommand::EchoResult { v: Ok(1) }, "EchoResult(v:Ok(1))");
-    ron_is!(EchoCommand, EchoCommand::EchoResult { v: Err("e".into()) }, r#"EchoResult(v:Err("e"))"#);
-    ron_is!(EchoCommand, EchoCommand::EchoResultEmpty { v: Ok(()) }, "EchoResultEmpty(v:Ok(()))");
-    ron_is!(EchoCommand, EchoCommand::EchoResultNoErr { v: Err(()) }, "EchoResultNoErr(v:Err(()))");
-    ron_is!(EchoCommand, EchoCommand::Pair { a: "a".into(), b: 2 }, r#"Pair(a:"a",b:2)"#);
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoOptionString {
+            v: Some("s".into())
+        },
+        r#"EchoOptionString(v:Some("s"))"#
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoOptionOption { v: Some(None) },
+        "EchoOptionOption(v:Some(None))"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoResult { v: Ok(1) },
+        "EchoResult(v:Ok(1))"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoResult { v: Err("e".into()) },
+        r#"EchoResult(v:Err("e"))"#
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoResultEmpty { v: Ok(()) },
+        "EchoResultEmpty(v:Ok(()))"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoResultNoErr { v: Err(()) },
+        "EchoResultNoErr(v:Err(()))"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::Pair {
+            a: "a".into(),
+            b: 2
+        },
+        r#"Pair(a:"a",b:2)"#
+    );
     ron_is!(EchoCommand, EchoCommand::Nothing, "Nothing");
     ron_is!(EchoResponse, EchoResponse::EchoF32(1.5), "EchoF32(1.5)");
     ron_is!(EchoResponse, EchoResponse::Nothing, "Nothing");
-    ron_is!(EchoResponse, EchoResponse::EchoColor(Color::Blue), "EchoColor(Blue)");
+    ron_is!(
+        EchoResponse,
+        EchoResponse::EchoColor(Color::Blue),
+        "EchoColor(Blue)"
+    );
 }
 
 #[test]
@@ -96,9 +167,23 @@ fn floats_keep_nan_and_infinities() {
         EchoCommand::EchoF64 { v } => assert!(v.is_nan()),
         other => panic!("{other:?}"),
     }
-    ron_is!(EchoCommand, EchoCommand::EchoF64 { v: f64::INFINITY }, "EchoF64(v:inf)");
-    ron_is!(EchoCommand, EchoCommand::EchoF32 { v: f32::NEG_INFINITY }, "EchoF32(v:-inf)");
-    ron_is!(EchoCommand, EchoCommand::EchoF64 { v: 1e300 }, "EchoF64(v:1e300)");
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoF64 { v: f64::INFINITY },
+        "EchoF64(v:inf)"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoF32 {
+            v: f32::NEG_INFINITY
+        },
+        "EchoF32(v:-inf)"
+    );
+    ron_is!(
+        EchoCommand,
+        EchoCommand::EchoF64 { v: 1e300 },
+        "EchoF64(v:1e300)"
+    );
 }
 
 #[test]
@@ -113,12 +198,19 @@ fn every_type_round_trips() {
     let nested = EchoCommand::EchoNested {
         v: vec![Some(Ok(point(1, 1))), None, Some(Err(Shape::Empty))],
     };
-    ron_is!(EchoCommand, nested, "EchoNested(v:[Some(Ok((x:1,y:1))),None,Some(Err(Empty))])");
+    ron_is!(
+        EchoCommand,
+        nested,
+        "EchoNested(v:[Some(Ok((x:1,y:1))),None,Some(Err(Empty))])"
+    );
     let deep_err = Deep {
         outcome: Err(Some(person())),
         ..deep()
     };
-    assert_eq!(Deep::from_ron(&deep_err.to_ron().unwrap()).unwrap(), deep_err);
+    assert_eq!(
+        Deep::from_ron(&deep_err.to_ron().unwrap()).unwrap(),
+        deep_err
+    );
 }
 
 #[test]
@@ -149,14 +241,18 @@ mod properties {
     }
 
     fn item_s() -> impl Strategy<Value = ItemInfo> {
-        (any::<u64>(), any::<String>(), any::<Option<String>>(), any::<bool>()).prop_map(
-            |(item_id, r#type, self_ref, in_stock)| ItemInfo {
+        (
+            any::<u64>(),
+            any::<String>(),
+            any::<Option<String>>(),
+            any::<bool>(),
+        )
+            .prop_map(|(item_id, r#type, self_ref, in_stock)| ItemInfo {
                 item_id,
                 r#type,
                 self_ref,
                 in_stock,
-            },
-        )
+            })
     }
 
     proptest! {

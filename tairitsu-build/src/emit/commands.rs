@@ -35,7 +35,11 @@ impl Gen<'_> {
         let derives = match (holds.host_handle, serde_ok) {
             (true, _) => quote!(::core::fmt::Debug),
             (false, false) => {
-                quote!(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)
+                quote!(
+                    ::core::fmt::Debug,
+                    ::core::clone::Clone,
+                    ::core::cmp::PartialEq
+                )
             }
             (false, true) => {
                 let (sd, _) = self.serde_derives();
@@ -90,7 +94,10 @@ impl Gen<'_> {
             let v = names::from_escaped(&d.variant);
             let wit_name = format!("[resource-drop]{}", d.resource_wit);
             let marker = self.handle_ty(d.resource, module);
-            let doc = format!(" The guest dropped its last handle to a `{}`.", d.resource_wit);
+            let doc = format!(
+                " The guest dropped its last handle to a `{}`.",
+                d.resource_wit
+            );
             cmd_variants.push(quote!(#[doc = #doc] #v { rep: #marker }));
             names_cmd.push(quote!(Self::#v { .. } => #wit_name));
             let rdoc = format!(" The `{}` was released.", d.resource_wit);

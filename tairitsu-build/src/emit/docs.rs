@@ -86,7 +86,8 @@ mod tests {
 
     #[test]
     fn code_blocks_become_text() {
-        let docs = "Example:\n```\nfoo(1)\n```\n  ```rust\n  let x = [1];\n  ```\n```wit\na: u8\n```";
+        let docs =
+            "Example:\n```\nfoo(1)\n```\n  ```rust\n  let x = [1];\n  ```\n```wit\na: u8\n```";
         assert_eq!(
             sanitize(docs),
             [

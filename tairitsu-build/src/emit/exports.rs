@@ -53,8 +53,10 @@ impl Gen<'_> {
                 }
                 None => quote!(()),
             };
-            c.fields.push(quote!(#field: #wt::component::TypedFunc<#params, #results>));
-            c.index_fields.push(quote!(#field: #wt::component::ComponentExportIndex));
+            c.fields
+                .push(quote!(#field: #wt::component::TypedFunc<#params, #results>));
+            c.index_fields
+                .push(quote!(#field: #wt::component::ComponentExportIndex));
             c.index_inits.push(quote!(#field: lookup(#wit_name)?));
             c.loads.push(quote!(#field: instance.get_typed_func::<#params, #results>(&mut store, &self.#field)?));
 
@@ -131,7 +133,8 @@ impl Gen<'_> {
             arms,
         } = self.callers(set, module);
         let guest_doc = format!(" Typed callers of the guest's `{instance_name}`.");
-        let idx_doc = format!(" Export indices of `{instance_name}` in one component, looked up once.");
+        let idx_doc =
+            format!(" Export indices of `{instance_name}` in one component, looked up once.");
         quote! {
             #[doc = #guest_doc]
             #[derive(::core::clone::Clone)]

@@ -72,7 +72,8 @@ impl Gen<'_> {
             arms.push(quote!(#command::#v { rep } => { self.#m(rep); #response::#v }));
         }
 
-        let trait_doc = format!(" The host side of `{qualified}`: implement it to serve the guest.");
+        let trait_doc =
+            format!(" The host side of `{qualified}`: implement it to serve the guest.");
         let service_doc = format!(
             " A [`{}`] as a [`WitCommandHandler`]({}::WitCommandHandler) of [`{}`], for a \
              `WitCommandDispatcher`.",

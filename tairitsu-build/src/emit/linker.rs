@@ -28,8 +28,13 @@ impl Gen<'_> {
         let via_handler = self.linker_body(set, module, Target::Handler);
         let via_dispatch = self.linker_body(set, module, Target::Dispatch);
         let qualified = &set.qualified;
-        let doc = format!(" Registers every function of `{qualified}` in `linker`, served by the handler `get` returns.");
-        let doc_d = format!(" Registers every function of `{qualified}` in `linker`: each call becomes a [`{}`] dispatched on the `WitCommandDispatcher` `get` returns.", set.command);
+        let doc = format!(
+            " Registers every function of `{qualified}` in `linker`, served by the handler `get` returns."
+        );
+        let doc_d = format!(
+            " Registers every function of `{qualified}` in `linker`: each call becomes a [`{}`] dispatched on the `WitCommandDispatcher` `get` returns.",
+            set.command
+        );
         quote! {
             #[doc = #doc]
             #[doc = ""]
@@ -68,7 +73,12 @@ impl Gen<'_> {
     }
 
     /// The body of an `add_to_linker` function for `set`; `linker` and `get` are in scope.
-    pub(crate) fn linker_body(&self, set: &FuncSet, module: &[String], target: Target) -> TokenStream {
+    pub(crate) fn linker_body(
+        &self,
+        set: &FuncSet,
+        module: &[String],
+        target: Target,
+    ) -> TokenStream {
         let wt = self.wt();
         let command = names::from_escaped(&set.command);
         let response = names::from_escaped(&set.response);

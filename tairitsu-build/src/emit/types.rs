@@ -27,7 +27,11 @@ impl Gen<'_> {
         let std_derives = if holds.host_handle {
             quote!(::core::fmt::Debug)
         } else {
-            quote!(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)
+            quote!(
+                ::core::fmt::Debug,
+                ::core::clone::Clone,
+                ::core::cmp::PartialEq
+            )
         };
         let component_derives = quote!(
             #wt::component::ComponentType,
@@ -112,7 +116,8 @@ impl Gen<'_> {
                     let rust = names::escape(&camel);
                     let ident = names::from_escaped(&rust);
                     let cdocs = self.docs(c.docs.contents.as_deref());
-                    let rename = names::serde_rename(&rust, &camel).map(|r| quote!(#[serde(rename = #r)]));
+                    let rename =
+                        names::serde_rename(&rust, &camel).map(|r| quote!(#[serde(rename = #r)]));
                     quote! {
                         #cdocs
                         #[component(name = #wit)]

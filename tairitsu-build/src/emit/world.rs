@@ -109,10 +109,14 @@ impl Gen<'_> {
 
         let linking = self.world_linking();
 
-        let world_doc = format!(" The guest side of world `{qualified}`: typed callers of every export.");
-        let indices_doc = format!(" Export indices of world `{qualified}` in one component, looked up once.");
+        let world_doc =
+            format!(" The guest side of world `{qualified}`: typed callers of every export.");
+        let indices_doc =
+            format!(" Export indices of world `{qualified}` in one component, looked up once.");
         let inst_doc = format!(" To instantiate many times, use [`{}`] instead.", m.pre);
-        let pre_doc = format!(" A component of world `{qualified}`, linked and ready to instantiate many times.");
+        let pre_doc = format!(
+            " A component of world `{qualified}`, linked and ready to instantiate many times."
+        );
         quote! {
             #docs
             #[doc = ""]
