@@ -553,3 +553,94 @@ fn deep_and_huge_input_is_bounded() {
         "{err}"
     );
 }
+
+/// Mangled input (valid calls with a slice replaced by random text, and random text) is an
+/// error or a value, never a panic, in both formats.
+#[test]
+fn mangled_input_never_panics() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+
+    let mut k = kitchen(echoing_host_vals());
+    let funcs: Vec<(String, FuncType)> = [
+        "echo-deep",
+        "echo-big",
+        "echo-nested",
+        "pair",
+        "echo-string",
+    ]
+    .iter()
+    .map(|name| (name.to_string(), k.func(Some(ECHO), name).1))
+    .collect();
+    let ron_calls: Vec<String> = ECHO_CASES
+        .iter()
+        .filter(|(f, _, _)| funcs.iter().any(|(n, _)| n == f))
+        .map(|(f, arg, _)| format!("{f}({arg})"))
+        .chain([r#"pair("a", 7)"#.to_string()])
+        .collect();
+    let wave_calls = [
+        r#"echo-deep({label: "d", grid: [[some({x: 1, y: 1}), none]], outcome: ok([(red, circle(2.0))]), perms: {write}})"#,
+        r#"echo-nested([some(ok({x: 1, y: 2})), none, some(err(label("é")))])"#,
+        r#"pair("a\u{e9}", 7)"#,
+    ];
+    let strategy = (
+        prop::sample::select(
+            ron_calls
+                .iter()
+                .chain(
+                    wave_calls
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+                .cloned()
+                .collect::<Vec<String>>(),
+        ),
+        any::<prop::sample::Index>(),
+        0usize..6,
+        prop_oneof![
+            "[\\[\\](){}:,'\"\\\\/* a-zA-Z0-9_#.-]{0,6}",
+            any::<String>(),
+        ],
+    );
+    let mut runner = TestRunner::new(RunnerConfig {
+        cases: 2000,
+        failure_persistence: None,
+        ..RunnerConfig::default()
+    });
+    runner
+        .run(&strategy, |(call, at, len, insert)| {
+            let mut start = at.index(call.len() + 1);
+            while !call.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + len).min(call.len());
+            while !call.is_char_boundary(end) {
+                end -= 1;
+            }
+            for text in [
+                format!("{}{insert}{}", &call[..start], &call[end..]),
+                insert.clone(),
+            ] {
+                let Ok(parsed) = CallText::parse(&text) else {
+                    continue;
+                };
+                let name = parsed.name().function().to_string();
+                if let Some((_, ty)) = funcs.iter().find(|(n, _)| *n == name) {
+                    let _ = parsed.ron_args(ty, &ValueLimits::default(), &mut NoHandles);
+                    let _ = parsed.wave_args(ty, &ValueLimits::default());
+                }
+                for (_, ty) in &funcs {
+                    let _ = tairitsu_runtime::dynamic::call::parse_ron_args(
+                        parsed.args_text(),
+                        ty,
+                        &ValueLimits::default(),
+                        &mut NoHandles,
+                    );
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}

@@ -176,7 +176,67 @@ fn non_components_are_errors() {
         (b"\0asm\x0d\0\x01\0\xff", "not a valid component"),
     ];
     for (bytes, expected) in cases {
-        let err = WorldInfo::from_component_bytes(bytes).unwrap_err().to_string();
+        let err = WorldInfo::from_component_bytes(bytes)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(expected), "{bytes:?}: {err}");
     }
+}
+
+#[test]
+fn wit_names_complete_wasmtime_types() {
+    use tairitsu_runtime::dynamic::{FuncType, decode_world, ron};
+    use tairitsu_runtime::wasmtime::component::types::ComponentItem;
+
+    let bytes = tairitsu_fixtures::kitchen();
+    let engine = Engine::new(Config::new().concurrency_support(false)).unwrap();
+    let component = Component::new(&engine, &bytes).unwrap();
+    let (resolve, _) = decode_world(&bytes).unwrap();
+    let echo_iface = resolve
+        .interfaces
+        .iter()
+        .find(|(id, _)| resolve.id_of(*id).as_deref() == Some("test:kitchen/echo@0.1.0"))
+        .map(|(_, i)| i)
+        .unwrap();
+    let Some(ComponentItem::ComponentInstance(echo)) = component
+        .component_type()
+        .get_export(&engine, "test:kitchen/echo@0.1.0")
+        .map(|e| e.ty)
+    else {
+        panic!("no echo instance")
+    };
+    let func_type = |name: &str| {
+        let Some(ComponentItem::ComponentFunc(f)) = echo.get_export(&engine, name).map(|e| e.ty)
+        else {
+            panic!("no {name}")
+        };
+        let mut ty = FuncType::from_wasmtime(name, &f).unwrap();
+        let before = ty.params_text();
+        ty.name_from_wit(&resolve, &echo_iface.functions[name]);
+        (before, ty)
+    };
+
+    let (before, deep) = func_type("echo-deep");
+    assert!(before.starts_with("v: record { label: string"), "{before}");
+    assert_eq!(deep.params_text(), "v: deep");
+    assert_eq!(deep.results[0].to_string(), "deep");
+    let (_, nested) = func_type("echo-nested");
+    assert_eq!(
+        nested.params_text(),
+        "v: list<option<result<point, shape>>>"
+    );
+    let (_, id) = func_type("echo-id");
+    assert_eq!(id.params_text(), "v: u64");
+
+    // Named types make better messages and check the named record form.
+    let (_, point) = func_type("echo-point");
+    let ty = &point.params[0].1;
+    let err = ron::parse("5", ty).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "expected point `(x: s32, y: s32)`, found `5` (line 1, column 1)"
+    );
+    assert!(ron::parse("Point(x: 1, y: 2)", ty).is_ok());
+    let err = ron::parse("Shape(x: 1, y: 2)", ty).unwrap_err().to_string();
+    assert!(err.contains("expected point"), "{err}");
 }

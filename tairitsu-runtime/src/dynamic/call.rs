@@ -322,7 +322,7 @@ pub fn parse_ron_input(
 }
 
 fn ron_arg_list(reader: &mut Reader<'_, '_>, func: &FuncType) -> Result<Vec<Val>, ValueError> {
-    reader.expect(b'(', &format!("`(` and the arguments of `{}`", func.name))?;
+    reader.expect_with(b'(', || format!("`(` and the arguments of `{}`", func.name))?;
     let count = func.params.len();
     let mut slots: Vec<Option<Val>> = vec![None; count];
     let mut named: Option<bool> = None;

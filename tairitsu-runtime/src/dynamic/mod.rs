@@ -26,7 +26,7 @@ pub use handles::{HandleTable, NoHandles, ResourceHandles};
 pub use host_imports::{HostImportError, HostImports};
 pub use limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_TEXT_LEN, ValueLimits};
 pub use names::{Name, snake_case, upper_camel_case};
-pub use signature::{TypeDef, WorldInfo, wit_type_text};
+pub use signature::{TypeDef, WorldInfo, decode_world, wit_type_text};
 pub use value_type::{
     Case, EnumType, Field, FlagsType, FuncType, RecordType, ResourceInfo, ResultType, ValueType,
     VariantType,

@@ -272,17 +272,32 @@ impl<'a, 'h> Reader<'a, 'h> {
 
     /// Expects `b` (after whitespace), else an error saying what was expected.
     pub(crate) fn expect(&mut self, b: u8, expected: &str) -> Result<(), ValueError> {
+        self.expect_with(b, || expected.to_string())
+    }
+
+    /// As [`Reader::expect`], with the expectation written only on error.
+    pub(crate) fn expect_with(
+        &mut self,
+        b: u8,
+        expected: impl FnOnce() -> String,
+    ) -> Result<(), ValueError> {
         self.skip_ws()?;
         if self.eat(b) {
             Ok(())
         } else {
-            Err(self.error(format!("expected {expected}, found {}", self.found())))
+            Err(self.error(format!("expected {}, found {}", expected(), self.found())))
         }
     }
 
     /// Skips whitespace and comments (`//…`, nested `/* … */`).
     pub(crate) fn skip_ws(&mut self) -> Result<(), ValueError> {
         let bytes = self.src.as_bytes();
+        if bytes
+            .get(self.pos)
+            .is_none_or(|&b| b.is_ascii_graphic() && b != b'/')
+        {
+            return Ok(());
+        }
         loop {
             while let Some(&b) = bytes.get(self.pos) {
                 match b {
@@ -511,7 +526,7 @@ impl<'a, 'h> Reader<'a, 'h> {
 
     #[inline(never)]
     fn open_payload(&mut self, case: &str) -> Result<(), ValueError> {
-        self.expect(b'(', &format!("`(` and the payload of `{case}`"))
+        self.expect_with(b'(', || format!("`(` and the payload of `{case}`"))
     }
 
     #[inline(never)]
@@ -555,7 +570,7 @@ impl<'a, 'h> Reader<'a, 'h> {
             )),
             None => {
                 self.skip_ws()?;
-                self.unit(&format!("`()`: `{side}` of {ty} has no payload"))?;
+                self.unit(|| format!("`()`: `{side}` of {ty} has no payload"))?;
                 None
             }
         };
@@ -602,14 +617,14 @@ impl<'a, 'h> Reader<'a, 'h> {
         )
     }
 
-    fn unit(&mut self, expected: &str) -> Result<(), ValueError> {
+    fn unit(&mut self, expected: impl FnOnce() -> String) -> Result<(), ValueError> {
         if self.eat(b'(') {
             self.skip_ws()?;
             if self.eat(b')') {
                 return Ok(());
             }
         }
-        Err(self.error(format!("expected {expected}, found {}", self.found())))
+        Err(self.error(format!("expected {}, found {}", expected(), self.found())))
     }
 
     fn bool(&mut self) -> Result<bool, ValueError> {
@@ -636,6 +651,35 @@ impl<'a, 'h> Reader<'a, 'h> {
             ValueType::S64 => (i64::MIN.into(), i64::MAX.into()),
             _ => (0, u64::MAX.into()),
         };
+        // Fast path: plain decimal digits, as a writer writes them, then a delimiter.
+        let bytes = self.src.as_bytes();
+        let negative = bytes.get(self.pos) == Some(&b'-');
+        let digits_start = self.pos + usize::from(negative);
+        let mut end = digits_start;
+        let mut magnitude: u64 = 0;
+        while let Some(&b) = bytes.get(end)
+            && b.is_ascii_digit()
+            && end - digits_start < 19
+        {
+            magnitude = magnitude * 10 + u64::from(b - b'0');
+            end += 1;
+        }
+        if end > digits_start
+            && !bytes
+                .get(end)
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b >= 0x80)
+        {
+            let value = if negative {
+                -i128::from(magnitude)
+            } else {
+                i128::from(magnitude)
+            };
+            if value >= min && value <= max {
+                self.pos = end;
+                return Ok(value);
+            }
+        }
+
         let start = self.pos;
         if self.starts_with("b'") {
             if *ty != ValueType::U8 {
@@ -1115,7 +1159,7 @@ impl<'a, 'h> Reader<'a, 'h> {
                     format!("field `{}` of {ty} given twice", field.name.rust()),
                 ));
             }
-            self.expect(b':', &format!("`:` after `{name}`"))?;
+            self.expect_with(b':', || format!("`:` after `{name}`"))?;
             let val = self
                 .value(&field.ty)
                 .map_err(|e| e.at(format!(".{}", field.name.rust())))?;

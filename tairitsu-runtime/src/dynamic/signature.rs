@@ -78,34 +78,8 @@ impl WorldInfo {
     /// assert!(err.to_string().contains("is a core WebAssembly module"));
     /// ```
     pub fn from_component_bytes(bytes: &[u8]) -> crate::Result<Self> {
-        let not_a_component = |reason: &str| crate::Error::NotAComponent {
-            what: "input".to_string(),
-            reason: reason.to_string(),
-        };
-        if !bytes.starts_with(b"\0asm") {
-            return Err(not_a_component(
-                "it does not start with the WebAssembly magic bytes `\\0asm`",
-            ));
-        }
-        if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
-            return Err(not_a_component(
-                "it is a core WebAssembly module; build a component (for example with \
-                 `wasm-tools component new` or the `wasm32-wasip2` target)",
-            ));
-        }
-        let decoded = wit_component::decode(bytes).map_err(|e| crate::Error::InvalidComponent {
-            what: "input".to_string(),
-            message: format!("cannot read its WIT world: {e:#}"),
-        })?;
-        match decoded {
-            wit_component::DecodedWasm::Component(resolve, world) => {
-                Ok(Self::from_world(&resolve, world))
-            }
-            wit_component::DecodedWasm::WitPackage(..) => Err(crate::Error::NotAComponent {
-                what: "input".to_string(),
-                reason: "it is a WIT package encoded as wasm, not a component".to_string(),
-            }),
-        }
+        let (resolve, world) = decode_world(bytes)?;
+        Ok(Self::from_world(&resolve, world))
     }
 
     /// Reads a world of a [`Resolve`].
@@ -177,6 +151,42 @@ impl WorldInfo {
         self.imports
             .iter()
             .find(|f| f.qualified_name() == qualified)
+    }
+}
+
+/// Decodes the WIT world embedded in a component's bytes, for callers that need more than
+/// [`WorldInfo`] (for example [`FuncType::name_from_wit`](super::FuncType::name_from_wit)).
+///
+/// # Errors
+///
+/// [`Error::NotAComponent`](crate::Error::NotAComponent) for bytes that are not wasm or are a core
+/// module or a WIT package, [`Error::InvalidComponent`](crate::Error::InvalidComponent) when the
+/// world cannot be decoded.
+pub fn decode_world(bytes: &[u8]) -> crate::Result<(Resolve, wit_parser::WorldId)> {
+    let not_a_component = |reason: &str| crate::Error::NotAComponent {
+        what: "input".to_string(),
+        reason: reason.to_string(),
+    };
+    if !bytes.starts_with(b"\0asm") {
+        return Err(not_a_component(
+            "it does not start with the WebAssembly magic bytes `\\0asm`",
+        ));
+    }
+    if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
+        return Err(not_a_component(
+            "it is a core WebAssembly module; build a component (for example with \
+             `wasm-tools component new` or the `wasm32-wasip2` target)",
+        ));
+    }
+    let decoded = wit_component::decode(bytes).map_err(|e| crate::Error::InvalidComponent {
+        what: "input".to_string(),
+        message: format!("cannot read its WIT world: {e:#}"),
+    })?;
+    match decoded {
+        wit_component::DecodedWasm::Component(resolve, world) => Ok((resolve, world)),
+        wit_component::DecodedWasm::WitPackage(..) => Err(not_a_component(
+            "it is a WIT package encoded as wasm, not a component",
+        )),
     }
 }
 

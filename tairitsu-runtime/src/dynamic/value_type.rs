@@ -228,6 +228,36 @@ impl ValueType {
         from_wasmtime(ty, 0)
     }
 
+    /// Fills in the type names that wasmtime's types lack, from the same type in WIT: a record
+    /// read with [`ValueType::from_wasmtime`] becomes `point` instead of `record { x: s32 }`
+    /// in messages, and the named form `Point(x: 1)` is checked against its name.
+    ///
+    /// Parts where the two types do not have the same shape are left as they are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tairitsu_runtime::dynamic::ValueType;
+    /// use wit_parser::Resolve;
+    ///
+    /// let mut resolve = Resolve::default();
+    /// let pkg = resolve.push_str("t.wit", "package t:t; interface i {
+    ///     record point { x: s32 }
+    ///     f: func(p: list<point>);
+    /// }")?;
+    /// let iface = resolve.packages[pkg].interfaces["i"];
+    /// let wit_ty = &resolve.interfaces[iface].functions["f"].params[0].ty;
+    ///
+    /// let mut ty = ValueType::list(ValueType::record(None, [("x", ValueType::S32)]));
+    /// assert_eq!(ty.to_string(), "list<record { x: s32 }>");
+    /// ty.name_from_wit(&resolve, wit_ty);
+    /// assert_eq!(ty.to_string(), "list<point>");
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    pub fn name_from_wit(&mut self, resolve: &wit_parser::Resolve, ty: &wit_parser::Type) {
+        name_from_wit(self, resolve, ty, 0);
+    }
+
     /// The type name of a named record, variant, enum, flags or resource.
     pub fn type_name(&self) -> Option<&Name> {
         match self {
@@ -342,6 +372,81 @@ fn from_wasmtime(ty: &Type, depth: usize) -> Result<ValueType, ValueError> {
     })
 }
 
+fn name_from_wit(
+    ty: &mut ValueType,
+    resolve: &wit_parser::Resolve,
+    wit: &wit_parser::Type,
+    depth: usize,
+) {
+    use wit_parser::{Handle, TypeDefKind};
+
+    let wit_parser::Type::Id(mut id) = *wit else {
+        return;
+    };
+    if depth >= DEFAULT_MAX_DEPTH {
+        return;
+    }
+    // Follow aliases (`type id = u64`, `use types.{point}`) to the definition; the name is the
+    // definition's.
+    for _ in 0..DEFAULT_MAX_DEPTH {
+        match &resolve.types[id].kind {
+            TypeDefKind::Type(wit_parser::Type::Id(next)) => id = *next,
+            TypeDefKind::Type(_) => return,
+            _ => break,
+        }
+    }
+    let def = &resolve.types[id];
+    let name = def.name.as_deref().map(Name::case);
+    let d = depth + 1;
+    match (ty, &def.kind) {
+        (ValueType::List(t), TypeDefKind::List(w))
+        | (ValueType::Option(t), TypeDefKind::Option(w)) => {
+            name_from_wit(t, resolve, w, d);
+        }
+        (ValueType::Result(r), TypeDefKind::Result(w)) => {
+            if let (Some(t), Some(w)) = (r.ok.as_deref_mut(), &w.ok) {
+                name_from_wit(t, resolve, w, d);
+            }
+            if let (Some(t), Some(w)) = (r.err.as_deref_mut(), &w.err) {
+                name_from_wit(t, resolve, w, d);
+            }
+        }
+        (ValueType::Tuple(ts), TypeDefKind::Tuple(w)) => {
+            for (t, w) in ts.iter_mut().zip(&w.types) {
+                name_from_wit(t, resolve, w, d);
+            }
+        }
+        (ValueType::Record(r), TypeDefKind::Record(w)) => {
+            r.name = name;
+            for (f, w) in r.fields.iter_mut().zip(&w.fields) {
+                name_from_wit(&mut f.ty, resolve, &w.ty, d);
+            }
+        }
+        (ValueType::Variant(v), TypeDefKind::Variant(w)) => {
+            v.name = name;
+            for (c, w) in v.cases.iter_mut().zip(&w.cases) {
+                if let (Some(t), Some(w)) = (c.ty.as_mut(), &w.ty) {
+                    name_from_wit(t, resolve, w, d);
+                }
+            }
+        }
+        (ValueType::Enum(e), TypeDefKind::Enum(_)) => e.name = name,
+        (ValueType::Flags(f), TypeDefKind::Flags(_)) => f.name = name,
+        (ValueType::Own(r), TypeDefKind::Handle(Handle::Own(res)))
+        | (ValueType::Borrow(r), TypeDefKind::Handle(Handle::Borrow(res))) => {
+            let mut res = *res;
+            for _ in 0..DEFAULT_MAX_DEPTH {
+                match &resolve.types[res].kind {
+                    TypeDefKind::Type(wit_parser::Type::Id(next)) => res = *next,
+                    _ => break,
+                }
+            }
+            r.name = resolve.types[res].name.as_deref().map(Name::case);
+        }
+        _ => {}
+    }
+}
+
 fn unsupported(kind: &str) -> ValueError {
     ValueError::new(format!(
         "{kind} types are not supported by the dynamic path (RON, WAVE and `Val` calls)"
@@ -414,6 +519,17 @@ impl FuncType {
             results,
             wasmtime: Some(func.clone()),
         })
+    }
+
+    /// Fills in the type names of the parameters and results from the same function in WIT (see
+    /// [`ValueType::name_from_wit`]).
+    pub fn name_from_wit(&mut self, resolve: &wit_parser::Resolve, func: &wit_parser::Function) {
+        for ((_, ty), param) in self.params.iter_mut().zip(&func.params) {
+            ty.name_from_wit(resolve, &param.ty);
+        }
+        if let (Some(ty), Some(result)) = (self.results.first_mut(), &func.result) {
+            ty.name_from_wit(resolve, result);
+        }
     }
 
     /// The parameters as WIT, for messages: `a: u32, b: list<string>`.
