@@ -20,7 +20,10 @@
 //!   `result`, `result<T>`, `result<_, E>`, `result<T, E>`, `tuple<A, B>`, `future`,
 //!   `future<T>`, `stream`, `stream<T>`, `map<K, V>`, `list<T, N>`;
 //! * an owned handle by its resource name (`counter`), a borrowed one as `borrow<counter>`;
-//! * names that are WIT keywords get WIT's `%` escape (`%type`).
+//! * names as they are, without WIT's `%` escape.
+//!
+//! The type definitions in [`WorldInfo::types`] are valid WIT, so there names that are WIT
+//! keywords do get the escape (`record item { %type: string }`).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -325,7 +328,7 @@ fn write_type(resolve: &Resolve, ty: &Type, out: &mut String) {
 fn write_type_id(resolve: &Resolve, id: TypeId, out: &mut String) {
     let def = &resolve.types[id];
     match &def.name {
-        Some(name) => out.push_str(&wit_name(name)),
+        Some(name) => out.push_str(name),
         None => write_anonymous(resolve, &def.kind, out),
     }
 }
