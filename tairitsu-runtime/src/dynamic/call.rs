@@ -69,8 +69,9 @@ impl CallName {
     ///
     /// # Errors
     ///
-    /// When the name is empty, has characters no WIT name has, or is qualified without a
-    /// function part.
+    /// When the name is empty, has characters no WIT name has, or has an empty interface or
+    /// function part. The interface part is not checked further: callers may accept short
+    /// interface names (`api#add`).
     pub fn parse(name: &str) -> Result<Self, ValueError> {
         let name = name.trim();
         if name.is_empty() {
@@ -118,12 +119,8 @@ impl CallName {
         if function.is_empty() {
             return Err(ValueError::new(format!("`{name}` has no function part")));
         }
-        if let Some(interface) = interface
-            && !(interface.contains(':') && interface.contains('/'))
-        {
-            return Err(ValueError::new(format!(
-                "`{interface}` is not a qualified interface name such as `pkg:ns/iface@1.0.0`"
-            )));
+        if interface.is_some_and(str::is_empty) {
+            return Err(ValueError::new(format!("`{name}` has no interface part")));
         }
         Ok(Self {
             interface: interface.map(str::to_string),
@@ -654,4 +651,164 @@ fn wave_arg_list(
         slots[index] = Some(val);
     }
     collect_args(func, slots, named == Some(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dynamic::NoHandles;
+
+    #[test]
+    fn names() {
+        let cases = [
+            ("version", None, "version"),
+            ("add", None, "add"),
+            ("test:pkg/api@0.1.0#add", Some("test:pkg/api@0.1.0"), "add"),
+            ("test:pkg/api.add", Some("test:pkg/api"), "add"),
+            ("test:pkg/api@0.1.0.add", Some("test:pkg/api@0.1.0"), "add"),
+            (
+                "test:pkg/api@1.2.3-rc1.add",
+                Some("test:pkg/api@1.2.3-rc1"),
+                "add",
+            ),
+            (
+                "test:kitchen/counters@0.1.0.[method]counter.get",
+                Some("test:kitchen/counters@0.1.0"),
+                "[method]counter.get",
+            ),
+            (" test:pkg/api#add ", Some("test:pkg/api"), "add"),
+            // A short interface name, for callers that resolve those.
+            ("api#add", Some("api"), "add"),
+        ];
+        for (text, interface, function) in cases {
+            let name = CallName::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(
+                (name.interface(), name.function()),
+                (interface, function),
+                "{text}"
+            );
+        }
+        for bad in [
+            "",
+            "a b",
+            "test:pkg/api",
+            "test:pkg/api#",
+            "#add",
+            "add;",
+        ] {
+            assert!(CallName::parse(bad).is_err(), "{bad:?}");
+        }
+        let name = CallName::parse("test:pkg/api.add").unwrap();
+        assert!(name.matches(Some("test:pkg/api@0.1.0"), "add"));
+        assert!(!name.matches(Some("test:pkg/other@0.1.0"), "add"));
+        assert!(!name.matches(None, "add"));
+        assert!(
+            CallName::parse("add")
+                .unwrap()
+                .matches(Some("x:y/z"), "add")
+        );
+        assert_eq!(name.to_string(), "test:pkg/api#add");
+    }
+
+    #[test]
+    fn calls_without_parentheses_are_errors() {
+        let err = CallText::parse("add 1 2").unwrap_err().to_string();
+        assert!(err.contains("write `name(arguments)`"), "{err}");
+        assert_eq!(CallText::parse("f()").unwrap().args_text(), "()");
+    }
+
+    fn point_func() -> FuncType {
+        let point = ValueType::record(
+            Some("point"),
+            [("x", ValueType::S32), ("y", ValueType::S32)],
+        );
+        FuncType::new("echo-point", [("v", point.clone())], [point])
+    }
+
+    #[test]
+    fn lenient_input_takes_a_lone_value_for_one_parameter() {
+        let func = point_func();
+        let limits = ValueLimits::default();
+        let expected = vec![Val::Record(vec![
+            ("x".into(), Val::S32(1)),
+            ("y".into(), Val::S32(2)),
+        ])];
+        for text in [
+            "((x: 1, y: 2))",
+            "(v: (x: 1, y: 2))",
+            "(x: 1, y: 2)",
+            "Point(x: 1, y: 2)",
+        ] {
+            let args = parse_ron_input(text, &func, &limits, &mut NoHandles)
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(args, expected, "{text}");
+        }
+        let err = parse_ron_input("(x: 1)", &func, &limits, &mut NoHandles).unwrap_err();
+        assert!(err.to_string().contains("unknown parameter `x`"), "{err}");
+        let greet = FuncType::new("greet", [("name", ValueType::String)], [ValueType::String]);
+        assert_eq!(
+            parse_ron_input("\"bob\"", &greet, &limits, &mut NoHandles).unwrap(),
+            [Val::String("bob".into())]
+        );
+        let err = parse_ron_input("5", &greet, &limits, &mut NoHandles).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "argument `name` of `greet`: expected string, found `5` (line 1, column 1)"
+        );
+    }
+
+    #[test]
+    fn argument_and_result_text() {
+        let limits = ValueLimits::default();
+        let pair = FuncType::new(
+            "pair",
+            [("a", ValueType::String), ("b", ValueType::U32)],
+            [ValueType::tuple([ValueType::String, ValueType::U32])],
+        );
+        let args = [Val::String("a".into()), Val::U32(7)];
+        assert_eq!(
+            ron_args_to_string(&args, &pair, &limits, &mut NoHandles).unwrap(),
+            "(\"a\",7)"
+        );
+        let results = parse_ron_results("(\"a\", 7)", &pair, &limits, &mut NoHandles).unwrap();
+        assert_eq!(results, [Val::Tuple(args.to_vec())]);
+        assert_eq!(
+            ron_results_to_string(&results, &pair, &limits, &mut NoHandles).unwrap(),
+            "(\"a\",7)"
+        );
+        let err = ron_args_to_string(&args[..1], &pair, &limits, &mut NoHandles).unwrap_err();
+        assert!(err.to_string().contains("1 given"), "{err}");
+
+        let nothing = FuncType::new("nothing", Vec::<(&str, ValueType)>::new(), []);
+        assert_eq!(
+            ron_results_to_string(&[], &nothing, &limits, &mut NoHandles).unwrap(),
+            "()"
+        );
+        for text in ["", " ", "()", "( )"] {
+            assert!(
+                parse_ron_results(text, &nothing, &limits, &mut NoHandles)
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+        assert!(parse_ron_results("1", &nothing, &limits, &mut NoHandles).is_err());
+        assert_eq!(wave_results_to_string(&[]).unwrap(), "()");
+        assert_eq!(
+            wave_results_to_string(&[Val::U8(1), Val::Bool(true)]).unwrap(),
+            "(1, true)"
+        );
+    }
+
+    #[test]
+    fn wave_needs_wasmtime_types() {
+        let func = point_func();
+        let err = CallText::parse("echo-point({x: 1, y: 2})")
+            .unwrap()
+            .wave_args(&func, &ValueLimits::default())
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("WAVE needs wasmtime's types"),
+            "{err}"
+        );
+    }
 }
