@@ -688,14 +688,7 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in [
-            "",
-            "a b",
-            "test:pkg/api",
-            "test:pkg/api#",
-            "#add",
-            "add;",
-        ] {
+        for bad in ["", "a b", "test:pkg/api", "test:pkg/api#", "#add", "add;"] {
             assert!(CallName::parse(bad).is_err(), "{bad:?}");
         }
         let name = CallName::parse("test:pkg/api.add").unwrap();
