@@ -14,15 +14,14 @@ pub const GUEST_TARGET: &str = "wasm32-wasip2";
 
 /// Builds a Rust guest crate into a component.
 ///
+/// In the `build.rs` of a host crate whose guest lives in `guest/`:
+///
 /// ```no_run
-/// // build.rs of a host crate whose guest lives in `guest/`
-/// fn main() {
-///     let wasm = tairitsu_build::Guest::new("guest").build().unwrap_or_else(|e| {
-///         eprintln!("{e}");
-///         std::process::exit(1);
-///     });
-///     println!("cargo:rustc-env=GUEST_WASM={}", wasm.display());
-/// }
+/// let wasm = tairitsu_build::Guest::new("guest").build().unwrap_or_else(|e| {
+///     eprintln!("{e}");
+///     std::process::exit(1);
+/// });
+/// println!("cargo:rustc-env=GUEST_WASM={}", wasm.display());
 /// ```
 ///
 /// Building costs a nested `cargo build --release --target wasm32-wasip2` (seconds when

@@ -99,6 +99,7 @@ impl<T: Send + 'static> GuestContext<'_, T> {
     }
 }
 
+type Guest = Box<dyn Any + Send + Sync>;
 type LinkerHook<T> = Box<dyn FnOnce(&mut Linker<HostState<T>>) -> wasmtime::Result<()> + Send>;
 type Initializer<T> =
     Box<dyn FnMut(&mut GuestContext<'_, T>) -> wasmtime::Result<GuestInstance> + Send>;
@@ -328,7 +329,7 @@ impl<T: Send + 'static> ContainerBuilder<T> {
         }
         let start = match self.initializer {
             Some(initializer) => Start::Initializer {
-                linker,
+                linker: Box::new(linker),
                 initializer,
             },
             None => {
@@ -379,7 +380,7 @@ impl<T: Send + 'static> ContainerBuilder<T> {
 enum Start<T: 'static> {
     Pre(InstancePre<HostState<T>>),
     Initializer {
-        linker: Linker<HostState<T>>,
+        linker: Box<Linker<HostState<T>>>,
         initializer: Initializer<T>,
     },
 }
@@ -624,10 +625,12 @@ impl<T: Send + 'static> Container<T> {
                 });
             }
         }
-        let name = self.display_name().to_string();
-        self.run
-            .as_mut()
-            .ok_or(Error::ContainerStopped { container: name })
+        match self.run.as_mut() {
+            Some(run) => Ok(run),
+            None => Err(Error::ContainerStopped {
+                container: self.name.clone().unwrap_or_else(|| self.id.clone()),
+            }),
+        }
     }
 
     /// Runs `f` on the guest with the container's deadline and failure tracking: the way to call
@@ -674,7 +677,9 @@ impl<T: Send + 'static> Container<T> {
     /// the arguments do not fit the parameters (the container stays running), and the guest
     /// failures of [`invoke`](Self::invoke).
     pub fn call_guest_binary(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
-        let (number, export) = self.resolve(name)?;
+        let image = self.image.clone();
+        let number = self.resolve(&image, name)?;
+        let export = image.export_table().func(number);
         if args.len() != export.ty.params().len() {
             return Err(Error::ExportType {
                 name: export.qualified.clone(),
@@ -692,15 +697,17 @@ impl<T: Send + 'static> Container<T> {
             });
         }
         let mut results = vec![Val::Bool(false); export.ty.results().len()];
-        self.call_func(number, &export, args, &mut results)?;
+        self.call_func(number, export, args, &mut results)?;
         Ok(results)
     }
 
-    /// Finds an export by any of its names.
-    pub(crate) fn resolve(&self, name: &str) -> Result<(usize, ExportedFunc)> {
-        let table = self.image.export_table();
-        let (number, export) = table.resolve(&self.image.display_name(), name)?;
-        Ok((number, export.clone()))
+    /// The number of the export `name` refers to in `image`'s export table (`image` is this
+    /// container's image, passed in so the caller can hold the table while calling).
+    pub(crate) fn resolve(&self, image: &Image, name: &str) -> Result<usize> {
+        image
+            .export_table()
+            .resolve(name)
+            .map_err(|e| e.into_error(image.display_name(), name))
     }
 
     /// Calls export `number` (from [`resolve`](Self::resolve)) with checked arguments.
@@ -712,32 +719,9 @@ impl<T: Send + 'static> Container<T> {
         results: &mut [Val],
     ) -> Result<()> {
         let ticks = self.deadline_ticks();
-        let cached = self.funcs.get(number).copied().flatten();
-        let display = self.display_name().to_string();
-        let run = self.running()?;
-        let func = match cached {
+        let func = match self.funcs.get(number).copied().flatten() {
             Some(func) => func,
-            None => {
-                let instance = run.instance.ok_or_else(|| Error::ExportType {
-                    name: export.qualified.clone(),
-                    message: format!(
-                        "container `{display}` was started by a guest initializer that did not \
-                         record its instance; call `ctx.instantiate()` in the initializer or \
-                         return `GuestInstance::new(instance)` to enable dynamic calls"
-                    ),
-                })?;
-                let func = instance
-                    .get_func(&mut run.store, export.index)
-                    .ok_or_else(|| Error::ExportType {
-                        name: export.qualified.clone(),
-                        message: "not a function of this instance".into(),
-                    })?;
-                if self.funcs.len() <= number {
-                    self.funcs.resize(number + 1, None);
-                }
-                self.funcs[number] = Some(func);
-                func
-            }
+            None => self.lookup_func(number, export)?,
         };
         let run = self.running()?;
         run.store.set_epoch_deadline(ticks);
@@ -747,18 +731,44 @@ impl<T: Send + 'static> Container<T> {
         self.settle(&export.qualified, outcome)
     }
 
+    /// Finds export `number` in this generation's instance, once.
+    fn lookup_func(&mut self, number: usize, export: &ExportedFunc) -> Result<Func> {
+        let display = self.display_name().to_string();
+        let run = self.running()?;
+        let instance = run.instance.ok_or_else(|| Error::ExportType {
+            name: export.qualified.clone(),
+            message: format!(
+                "container `{display}` was started by a guest initializer that did not record \
+                 its instance; call `ctx.instantiate()` in the initializer or return \
+                 `GuestInstance::new(instance)` to enable dynamic calls"
+            ),
+        })?;
+        let func = instance
+            .get_func(&mut run.store, export.index)
+            .ok_or_else(|| Error::ExportType {
+                name: export.qualified.clone(),
+                message: "not a function of this instance".into(),
+            })?;
+        if self.funcs.len() <= number {
+            self.funcs.resize(number + 1, None);
+        }
+        self.funcs[number] = Some(func);
+        Ok(func)
+    }
+
     /// Turns the outcome of a guest call into the container's state and the caller's error.
+    /// Allocates nothing when the call succeeded.
     fn settle<R>(
         &mut self,
         call: &str,
         outcome: std::thread::Result<wasmtime::Result<R>>,
     ) -> Result<R> {
-        let call = format!("{}/{call}", self.display_name());
+        let call = || format!("{}/{call}", self.display_name());
         let error = match outcome {
             Ok(Ok(value)) => return Ok(value),
-            Ok(Err(e)) => classify(&call, e, self.limits.deadline),
+            Ok(Err(e)) => classify(&call(), e, self.limits.deadline),
             Err(panic) => Error::Host {
-                call,
+                call: call(),
                 message: format!("the host panicked: {}", panic_message(&*panic)),
             },
         };
@@ -777,7 +787,7 @@ fn instantiate<T: Send + 'static>(
     loader: Option<&Loader<T>>,
     image: &Image,
     store: &mut Store<HostState<T>>,
-) -> wasmtime::Result<(Option<Instance>, Option<Box<dyn Any + Send + Sync>>)> {
+) -> wasmtime::Result<(Option<Instance>, Option<Guest>)> {
     match start {
         Start::Pre(pre) => {
             let instance = pre.instantiate(&mut *store)?;
@@ -791,7 +801,7 @@ fn instantiate<T: Send + 'static>(
             linker,
             initializer,
         } => {
-            let mut linker = linker.clone();
+            let mut linker = (**linker).clone();
             let mut ctx = GuestContext {
                 linker: &mut linker,
                 store,

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, ComponentExportIndex};
 
+use crate::Error;
 use crate::dynamic::{FuncType, ValueError};
-use crate::{Error, Result};
 
 /// One exported function.
 #[derive(Clone)]
@@ -91,23 +91,20 @@ impl ExportTable {
         Self { funcs, by_name }
     }
 
-    /// Finds the function `name` refers to.
-    pub(crate) fn resolve(&self, image: &str, name: &str) -> Result<(usize, &ExportedFunc)> {
+    /// Finds the function `name` refers to. Costs one hash lookup; allocates only on error.
+    pub(crate) fn resolve(&self, name: &str) -> std::result::Result<usize, NameError> {
         match self.by_name.get(name).map(Vec::as_slice) {
-            Some([one]) => Ok((*one, &self.funcs[*one])),
+            Some([one]) => Ok(*one),
             Some(many) => {
                 // A root export wins over interface functions of the same bare name.
                 if let Some(&root) = many.iter().find(|&&i| self.funcs[i].qualified == name) {
-                    return Ok((root, &self.funcs[root]));
+                    return Ok(root);
                 }
-                Err(Error::AmbiguousExport {
-                    image: image.to_string(),
-                    name: name.to_string(),
-                    candidates: many
-                        .iter()
+                Err(NameError::Ambiguous(
+                    many.iter()
                         .map(|&i| self.funcs[i].qualified.clone())
                         .collect(),
-                })
+                ))
             }
             None => {
                 let bare = name.rsplit(['#', '.']).next().unwrap_or(name);
@@ -120,12 +117,38 @@ impl ExportTable {
                 if candidates.is_empty() {
                     candidates = self.funcs.iter().map(|f| f.qualified.clone()).collect();
                 }
-                Err(Error::UnknownExport {
-                    image: image.to_string(),
-                    name: name.to_string(),
-                    candidates,
-                })
+                Err(NameError::Unknown(candidates))
             }
+        }
+    }
+
+    /// The function with this number (from [`ExportTable::resolve`]).
+    pub(crate) fn func(&self, number: usize) -> &ExportedFunc {
+        &self.funcs[number]
+    }
+}
+
+/// Why a name found no single function.
+pub(crate) enum NameError {
+    /// No function has that name; the candidates are similar ones, or all of them.
+    Unknown(Vec<String>),
+    /// Several functions have that name.
+    Ambiguous(Vec<String>),
+}
+
+impl NameError {
+    pub(crate) fn into_error(self, image: String, name: &str) -> Error {
+        match self {
+            NameError::Unknown(candidates) => Error::UnknownExport {
+                image,
+                name: name.to_string(),
+                candidates,
+            },
+            NameError::Ambiguous(candidates) => Error::AmbiguousExport {
+                image,
+                name: name.to_string(),
+                candidates,
+            },
         }
     }
 }

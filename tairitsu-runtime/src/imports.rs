@@ -21,10 +21,10 @@ pub(crate) fn missing<T: 'static>(linker: &Linker<T>, component: &Component) -> 
                 Ok(mut inst) => probe_instance(&mut inst, name, &instance, engine, &mut missing),
                 Err(_) => missing.push(name.to_string()),
             },
-            ComponentItem::ComponentFunc(_) => {
-                if scratch.root().func_new(name, |_, _, _, _| Ok(())).is_ok() {
-                    missing.push(name.to_string());
-                }
+            ComponentItem::ComponentFunc(_)
+                if scratch.root().func_new(name, |_, _, _, _| Ok(())).is_ok() =>
+            {
+                missing.push(name.to_string());
             }
             _ => {}
         }

@@ -19,24 +19,43 @@ fn main() -> Result<()> {
 
     // 1. An image: the component, compiled once (or read from the artifact cache).
     let image = Image::from_file(&path)?.tagged("greeter:0.1.0")?;
-    println!("image  {} ({} bytes, {:?})", image.digest(), image.size(), image.origin());
+    println!(
+        "image  {} ({} bytes, {:?})",
+        image.digest(),
+        image.size(),
+        image.origin()
+    );
 
     // 2. What it imports and exports, read from the component itself.
-    let (wasi, own): (Vec<_>, Vec<_>) = image
-        .imports()
-        .iter()
-        .partition(|f| f.interface.as_deref().is_some_and(|i| i.starts_with("wasi:")));
+    let (wasi, own): (Vec<_>, Vec<_>) = image.imports().iter().partition(|f| {
+        f.interface
+            .as_deref()
+            .is_some_and(|i| i.starts_with("wasi:"))
+    });
     for f in own {
-        println!("import {}  {}", f.interface.as_deref().unwrap_or("(world)"), f.to_wit());
+        println!(
+            "import {}  {}",
+            f.interface.as_deref().unwrap_or("(world)"),
+            f.to_wit()
+        );
     }
     if !wasi.is_empty() {
-        println!("import ({} WASI functions, served by the sandbox)", wasi.len());
+        println!(
+            "import ({} WASI functions, served by the sandbox)",
+            wasi.len()
+        );
     }
     for f in image.exports() {
-        println!("export {}  {}", f.interface.as_deref().unwrap_or("(world)"), f.to_wit());
+        println!(
+            "export {}  {}",
+            f.interface.as_deref().unwrap_or("(world)"),
+            f.to_wit()
+        );
     }
     for t in image.world().types.iter().filter(|t| {
-        !t.interface.as_deref().is_some_and(|i| i.starts_with("wasi:"))
+        !t.interface
+            .as_deref()
+            .is_some_and(|i| i.starts_with("wasi:"))
     }) {
         println!("type   {}", t.wit);
     }
@@ -64,7 +83,10 @@ fn main() -> Result<()> {
         ] {
             println!("call   {call} -> {}", container.call_ron(call)?);
         }
-        println!("wave   {}", container.call_wave(r#"describe("wave", false)"#)?);
+        println!(
+            "wave   {}",
+            container.call_wave(r#"describe("wave", false)"#)?
+        );
     }
     Ok(())
 }

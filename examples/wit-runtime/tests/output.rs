@@ -8,7 +8,11 @@ fn the_quick_start_loads_lists_and_calls_the_greeter() {
         .output()
         .expect("run the example");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for line in [
         "import tairitsu:greeter/host@0.1.0  log: func(message: string)",
         "export tairitsu:greeter/greeter@0.1.0  describe: func(name: string, loud: bool) -> greeting",
@@ -37,7 +41,10 @@ fn any_other_component_is_listed_without_being_called() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("export test:calc/api@0.1.0  mul: func(a: s32, b: s32) -> s32"), "{stdout}");
+    assert!(
+        stdout.contains("export test:calc/api@0.1.0  mul: func(a: s32, b: s32) -> s32"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("call "), "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

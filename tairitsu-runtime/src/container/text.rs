@@ -56,8 +56,10 @@ impl<T: Send + 'static> Container<T> {
     /// As [`call_ron`](Self::call_ron).
     pub fn call_text(&mut self, call: &str, input: Format, output: Format) -> Result<String> {
         let (name, args_text, offset) = split_call(call)?;
-        let (number, export) = self.resolve(name)?;
-        let func = func_type(&export)?;
+        let image = self.image.clone();
+        let number = self.resolve(&image, name)?;
+        let export = image.export_table().func(number);
+        let func = func_type(export)?;
         let args = match input {
             Format::Ron => dynamic::call::parse_ron_args(
                 args_text,
@@ -68,7 +70,7 @@ impl<T: Send + 'static> Container<T> {
             Format::Wave => dynamic::call::parse_wave_args(args_text, func, &self.value_limits),
         }
         .map_err(|e| shift(e, offset))?;
-        let results = self.call_checked(number, &export, &args)?;
+        let results = self.call_checked(number, export, &args)?;
         self.print(&results, func, output)
     }
 
@@ -81,11 +83,13 @@ impl<T: Send + 'static> Container<T> {
     ///
     /// As [`call_ron`](Self::call_ron).
     pub fn call_guest_raw_desc(&mut self, name: &str, args: &str) -> Result<String> {
-        let (number, export) = self.resolve(name.trim())?;
-        let func = func_type(&export)?;
+        let image = self.image.clone();
+        let number = self.resolve(&image, name.trim())?;
+        let export = image.export_table().func(number);
+        let func = func_type(export)?;
         let args =
             dynamic::call::parse_ron_input(args, func, &self.value_limits, &mut self.handles)?;
-        let results = self.call_checked(number, &export, &args)?;
+        let results = self.call_checked(number, export, &args)?;
         self.print(&results, func, Format::Ron)
     }
 
