@@ -64,11 +64,43 @@ pub trait WitCommand: Send + 'static {
 
 /// Something that executes the commands of one interface.
 ///
-/// The generated handler trait of an imported interface has a blanket implementation of this
-/// trait, so a host that implements the handler trait can also be put in a
-/// [`WitCommandDispatcher`].
+/// Ways to get one:
 ///
-/// A closure `FnMut(C) -> Result<C::Response, String>` is a handler too.
+/// - implement it by hand (a `match` over the command enum);
+/// - a closure `FnMut(C) -> Result<C::Response, String>` is a handler;
+/// - [`simple_handler!`](crate::simple_handler) and [`stateful_handler!`](crate::stateful_handler)
+///   build a [`SimpleHandler`] and a [`StatefulHandler`];
+/// - for an interface a guest imports, generated code has a `{Iface}Handler` trait with one
+///   method per function, and `{Iface}Service<H>` wraps an implementation of it as a
+///   `WitCommandHandler` (a blanket implementation is impossible: the orphan rule).
+///
+/// # Examples
+///
+/// ```
+/// use tairitsu_runtime::{WitCommand, WitCommandHandler};
+///
+/// #[derive(Debug)]
+/// enum Shout { Upper { text: String }, Lower { text: String } }
+/// impl WitCommand for Shout {
+///     type Response = String;
+///     const INTERFACE: &'static str = "shout";
+///     fn command_name(&self) -> &'static str {
+///         match self { Self::Upper { .. } => "upper", Self::Lower { .. } => "lower" }
+///     }
+/// }
+///
+/// struct Shouter;
+/// impl WitCommandHandler<Shout> for Shouter {
+///     fn execute(&mut self, command: Shout) -> Result<String, String> {
+///         Ok(match command {
+///             Shout::Upper { text } => text.to_uppercase(),
+///             Shout::Lower { text } => text.to_lowercase(),
+///         })
+///     }
+/// }
+///
+/// assert_eq!(Shouter.execute(Shout::Upper { text: "hi".into() }), Ok("HI".to_string()));
+/// ```
 pub trait WitCommandHandler<C: WitCommand>: Send {
     /// Executes `command`. An `Err` is a failure of the host, not a WIT-level error: when a
     /// guest's import call gets it, that call traps with the message.
@@ -133,9 +165,22 @@ impl std::error::Error for DispatchError {}
 /// Handlers are keyed by the command's Rust type: registering a second handler for the same
 /// command type replaces the first. Dispatch costs one hash lookup and one dynamic call.
 ///
-/// A dispatcher can serve a guest's imports: the code `tairitsu-build` generates for an imported
-/// interface has an `add_to_linker_dispatch` function that turns each import call into a command
-/// and dispatches it here.
+/// A dispatcher can serve a guest's imports: the code `tairitsu-build` (or the `bindings!` and
+/// `wit_interface!` macros) generates for an imported interface has an `add_to_linker_dispatch`
+/// function that turns each import call into a command and dispatches it here. Keep the
+/// dispatcher in the container's host state and hand the generated function a getter:
+///
+/// ```ignore
+/// let mut dispatcher = WitCommandDispatcher::new();
+/// filesystem::register(&mut dispatcher, MemoryFs::default());
+/// let container = Container::builder(image)?
+///     .with_host_state(dispatcher)
+///     .with_linker(|linker| filesystem::add_to_linker_dispatch(linker, |state| state.data_mut()))
+///     .build()?;
+/// ```
+///
+/// A registered handler can be reached again, to read what the guest did to its state, with
+/// [`handler`](Self::handler) and [`handler_mut`](Self::handler_mut).
 ///
 /// # Examples
 ///
@@ -166,8 +211,26 @@ pub struct WitCommandDispatcher {
 
 struct Registered {
     interface: &'static str,
-    // Always a `Box<dyn WitCommandHandler<C>>` for the `C` of the key.
+    /// The handler's Rust type, for `Debug` and error messages.
+    handler_type: &'static str,
+    // Always a `Box<dyn ErasedHandler<C>>` for the `C` of the key.
     handler: Box<dyn Any + Send>,
+}
+
+/// A handler of `C` that can also be reached as its own type again.
+trait ErasedHandler<C: WitCommand>: WitCommandHandler<C> {
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<C: WitCommand, H: WitCommandHandler<C> + 'static> ErasedHandler<C> for H {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 impl WitCommandDispatcher {
@@ -182,15 +245,50 @@ impl WitCommandDispatcher {
         C: WitCommand,
         H: WitCommandHandler<C> + 'static,
     {
-        let boxed: Box<dyn WitCommandHandler<C>> = Box::new(handler);
+        let boxed: Box<dyn ErasedHandler<C>> = Box::new(handler);
         self.handlers.insert(
             TypeId::of::<C>(),
             Registered {
                 interface: C::INTERFACE,
+                handler_type: std::any::type_name::<H>(),
                 handler: Box::new(boxed),
             },
         );
         self
+    }
+
+    /// [`register`](Self::register), builder style.
+    ///
+    /// ```
+    /// # use tairitsu_runtime::{WitCommand, WitCommandDispatcher};
+    /// # #[derive(Debug)] enum Ping { Ping }
+    /// # impl WitCommand for Ping {
+    /// #     type Response = &'static str;
+    /// #     const INTERFACE: &'static str = "ping";
+    /// #     fn command_name(&self) -> &'static str { "ping" }
+    /// # }
+    /// let mut dispatcher = WitCommandDispatcher::new().with::<Ping, _>(|_| Ok("pong"));
+    /// assert_eq!(dispatcher.dispatch(Ping::Ping), Ok("pong"));
+    /// ```
+    pub fn with<C, H>(mut self, handler: H) -> Self
+    where
+        C: WitCommand,
+        H: WitCommandHandler<C> + 'static,
+    {
+        self.register::<C, H>(handler);
+        self
+    }
+
+    /// Registers the handlers of `interface` (one or several command types): the same as
+    /// `interface.register_handlers(self)`.
+    pub fn register_interface(&mut self, interface: &dyn WitInterface) -> &mut Self {
+        interface.register_handlers(self);
+        self
+    }
+
+    /// Removes the handler of `C`; returns whether there was one.
+    pub fn unregister<C: WitCommand>(&mut self) -> bool {
+        self.handlers.remove(&TypeId::of::<C>()).is_some()
     }
 
     /// Whether a handler is registered for `C`.
@@ -198,9 +296,66 @@ impl WitCommandDispatcher {
         self.handlers.contains_key(&TypeId::of::<C>())
     }
 
+    /// How many command types have a handler.
+    pub fn len(&self) -> usize {
+        self.handlers.len()
+    }
+
+    /// Whether no handler is registered.
+    pub fn is_empty(&self) -> bool {
+        self.handlers.is_empty()
+    }
+
     /// The interfaces that have a handler, in no particular order.
     pub fn interfaces(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.handlers.values().map(|r| r.interface)
+    }
+
+    /// The handler registered for `C`, if it is an `H`.
+    ///
+    /// This is how a host reads the state its handler kept while serving a guest: for a
+    /// handler registered through generated code (`register(dispatcher, handler)`), `H` is the
+    /// generated `{Iface}Service<YourHandler>`; for [`stateful_handler!`](crate::stateful_handler)
+    /// it is a [`StatefulHandler`].
+    ///
+    /// ```
+    /// use tairitsu_runtime::{StatefulHandler, WitCommand, WitCommandDispatcher, stateful_handler};
+    ///
+    /// #[derive(Debug)]
+    /// enum Tally { Add(u32) }
+    /// impl WitCommand for Tally {
+    ///     type Response = u32;
+    ///     const INTERFACE: &'static str = "tally";
+    ///     fn command_name(&self) -> &'static str { "add" }
+    /// }
+    ///
+    /// let mut dispatcher = WitCommandDispatcher::new();
+    /// dispatcher.register::<Tally, _>(stateful_handler!(u32, Tally, |sum, Tally::Add(n)| {
+    ///     *sum += n;
+    ///     Ok(*sum)
+    /// }));
+    /// dispatcher.dispatch(Tally::Add(4)).unwrap();
+    /// let handler = dispatcher.handler::<Tally, StatefulHandler<u32, Tally>>().unwrap();
+    /// assert_eq!(*handler.state(), 4);
+    /// ```
+    pub fn handler<C: WitCommand, H: 'static>(&self) -> Option<&H> {
+        self.handlers
+            .get(&TypeId::of::<C>())?
+            .handler
+            .downcast_ref::<Box<dyn ErasedHandler<C>>>()?
+            .as_any()
+            .downcast_ref::<H>()
+    }
+
+    /// The handler registered for `C`, mutably, if it is an `H`. See
+    /// [`handler`](Self::handler).
+    pub fn handler_mut<C: WitCommand, H: 'static>(&mut self) -> Option<&mut H> {
+        self.handlers
+            .get_mut(&TypeId::of::<C>())?
+            .handler
+            .downcast_mut::<Box<dyn ErasedHandler<C>>>()?
+            .as_any_mut()
+            .downcast_mut::<H>()
     }
 
     /// Sends `command` to the handler registered for its type.
@@ -214,7 +369,7 @@ impl WitCommandDispatcher {
         let handler = self
             .handlers
             .get_mut(&TypeId::of::<C>())
-            .and_then(|r| r.handler.downcast_mut::<Box<dyn WitCommandHandler<C>>>())
+            .and_then(|r| r.handler.downcast_mut::<Box<dyn ErasedHandler<C>>>())
             .ok_or(DispatchError::NoHandler {
                 interface: C::INTERFACE,
                 command: name,
@@ -231,15 +386,118 @@ impl WitCommandDispatcher {
 
 impl fmt::Debug for WitCommandDispatcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut interfaces: Vec<_> = self.interfaces().collect();
-        interfaces.sort_unstable();
+        let mut handlers: Vec<_> = self
+            .handlers
+            .values()
+            .map(|r| (r.interface, r.handler_type))
+            .collect();
+        handlers.sort_unstable();
         f.debug_struct("WitCommandDispatcher")
-            .field("interfaces", &interfaces)
+            .field("handlers", &handlers)
             .finish()
     }
 }
 
+/// A stateless handler: a plain function from a command to its response. What
+/// [`simple_handler!`](crate::simple_handler) builds.
+///
+/// The function is a `fn` pointer, so the type can be named (to get the handler back from a
+/// dispatcher) and the handler is `Copy`. A closure that captures nothing coerces to it; keep
+/// state in a [`StatefulHandler`] instead.
+pub struct SimpleHandler<C: WitCommand> {
+    f: fn(C) -> Result<C::Response, String>,
+}
+
+impl<C: WitCommand> SimpleHandler<C> {
+    /// A handler that answers every command with `f`.
+    pub const fn new(f: fn(C) -> Result<C::Response, String>) -> Self {
+        Self { f }
+    }
+}
+
+impl<C: WitCommand> Clone for SimpleHandler<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C: WitCommand> Copy for SimpleHandler<C> {}
+
+impl<C: WitCommand> fmt::Debug for SimpleHandler<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimpleHandler")
+            .field("interface", &C::INTERFACE)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: WitCommand> WitCommandHandler<C> for SimpleHandler<C> {
+    fn execute(&mut self, command: C) -> Result<C::Response, String> {
+        (self.f)(command)
+    }
+}
+
+/// A handler with state: a function of the state and a command, and the state it mutates.
+/// What [`stateful_handler!`](crate::stateful_handler) builds.
+///
+/// The state is reachable before registration ([`state`](Self::state),
+/// [`into_state`](Self::into_state)) and after it, through
+/// [`WitCommandDispatcher::handler`].
+pub struct StatefulHandler<S, C: WitCommand> {
+    state: S,
+    f: fn(&mut S, C) -> Result<C::Response, String>,
+}
+
+impl<S, C: WitCommand> StatefulHandler<S, C> {
+    /// A handler that answers every command with `f`, starting from `state`.
+    pub const fn new(state: S, f: fn(&mut S, C) -> Result<C::Response, String>) -> Self {
+        Self { state, f }
+    }
+
+    /// The state.
+    pub fn state(&self) -> &S {
+        &self.state
+    }
+
+    /// The state, mutably.
+    pub fn state_mut(&mut self) -> &mut S {
+        &mut self.state
+    }
+
+    /// The state, consuming the handler.
+    pub fn into_state(self) -> S {
+        self.state
+    }
+}
+
+impl<S: Clone, C: WitCommand> Clone for StatefulHandler<S, C> {
+    fn clone(&self) -> Self {
+        Self {
+            state: self.state.clone(),
+            f: self.f,
+        }
+    }
+}
+
+impl<S: fmt::Debug, C: WitCommand> fmt::Debug for StatefulHandler<S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatefulHandler")
+            .field("interface", &C::INTERFACE)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Send, C: WitCommand> WitCommandHandler<C> for StatefulHandler<S, C> {
+    fn execute(&mut self, command: C) -> Result<C::Response, String> {
+        (self.f)(&mut self.state, command)
+    }
+}
+
 /// A WIT interface served by the host: it knows its name and registers its handlers.
+///
+/// [`impl_wit_interface!`](crate::impl_wit_interface) writes the implementation in one line.
+/// Several interfaces compose into a [`CompositeWitInterface`].
 ///
 /// # Examples
 ///
@@ -328,4 +586,161 @@ impl fmt::Debug for CompositeWitInterface {
             .field("interfaces", &self.interface_names())
             .finish()
     }
+}
+
+/// Builds a [`SimpleHandler`]: a stateless handler of the command type `$command`, from a
+/// closure that captures nothing.
+///
+/// `simple_handler!(Command, |command| body)`: `body` returns
+/// `Result<<Command as WitCommand>::Response, String>`. The closure becomes a `fn` pointer, so
+/// the handler's type can be named (`SimpleHandler<Command>`); to keep state, use
+/// [`stateful_handler!`](crate::stateful_handler).
+///
+/// # Examples
+///
+/// ```
+/// use tairitsu_runtime::{WitCommand, WitCommandDispatcher, simple_handler};
+///
+/// #[derive(Debug)]
+/// enum Math { Add { a: i32, b: i32 }, Div { a: i32, b: i32 } }
+/// impl WitCommand for Math {
+///     type Response = i32;
+///     const INTERFACE: &'static str = "math";
+///     fn command_name(&self) -> &'static str {
+///         match self { Self::Add { .. } => "add", Self::Div { .. } => "div" }
+///     }
+/// }
+///
+/// let handler = simple_handler!(Math, |command| match command {
+///     Math::Add { a, b } => Ok(a + b),
+///     Math::Div { a, b } => a.checked_div(b).ok_or_else(|| "division by zero".to_string()),
+/// });
+/// let mut dispatcher = WitCommandDispatcher::new();
+/// dispatcher.register::<Math, _>(handler);
+/// assert_eq!(dispatcher.dispatch(Math::Add { a: 2, b: 3 }), Ok(5));
+/// assert!(dispatcher.dispatch(Math::Div { a: 1, b: 0 }).is_err());
+/// ```
+#[macro_export]
+macro_rules! simple_handler {
+    ($command:ty, $handler:expr $(,)?) => {
+        $crate::SimpleHandler::<$command>::new($handler)
+    };
+}
+
+/// Builds a [`StatefulHandler`]: a handler of the command type `$command` that owns a state
+/// of type `$state` and gets it mutably with every command.
+///
+/// - `stateful_handler!(State, Command, |state, command| body)` starts from
+///   `State::default()`;
+/// - `stateful_handler!(State = initial, Command, |state, command| body)` starts from
+///   `initial`.
+///
+/// `body` returns `Result<<Command as WitCommand>::Response, String>`. The closure captures
+/// nothing (it becomes a `fn` pointer): everything it keeps is in the state, which the host
+/// reads back with [`StatefulHandler::state`] or, once registered, through
+/// [`WitCommandDispatcher::handler`].
+///
+/// # Examples
+///
+/// ```
+/// use tairitsu_runtime::{StatefulHandler, WitCommand, WitCommandDispatcher, stateful_handler};
+///
+/// #[derive(Debug)]
+/// enum Counter { Increment { by: u64 }, Reset }
+/// impl WitCommand for Counter {
+///     type Response = u64;
+///     const INTERFACE: &'static str = "counter";
+///     fn command_name(&self) -> &'static str {
+///         match self { Self::Increment { .. } => "increment", Self::Reset => "reset" }
+///     }
+/// }
+///
+/// #[derive(Debug, Default)]
+/// struct Tally { total: u64, calls: u32 }
+///
+/// let mut dispatcher = WitCommandDispatcher::new();
+/// dispatcher.register::<Counter, _>(stateful_handler!(Tally, Counter, |state, command| {
+///     state.calls += 1;
+///     match command {
+///         Counter::Increment { by } => state.total += by,
+///         Counter::Reset => state.total = 0,
+///     }
+///     Ok(state.total)
+/// }));
+/// assert_eq!(dispatcher.dispatch(Counter::Increment { by: 2 }), Ok(2));
+/// assert_eq!(dispatcher.dispatch(Counter::Increment { by: 5 }), Ok(7));
+///
+/// let handler = dispatcher.handler::<Counter, StatefulHandler<Tally, Counter>>().unwrap();
+/// assert_eq!(handler.state().calls, 2);
+///
+/// // With an initial state.
+/// let mut from_ten = stateful_handler!(u64 = 10, Counter, |total, command| match command {
+///     Counter::Increment { by } => { *total += by; Ok(*total) }
+///     Counter::Reset => { *total = 0; Ok(0) }
+/// });
+/// use tairitsu_runtime::WitCommandHandler;
+/// assert_eq!(from_ten.execute(Counter::Increment { by: 1 }), Ok(11));
+/// ```
+#[macro_export]
+macro_rules! stateful_handler {
+    ($state:ty = $initial:expr, $command:ty, $handler:expr $(,)?) => {
+        $crate::StatefulHandler::<$state, $command>::new($initial, $handler)
+    };
+    ($state:ty, $command:ty, $handler:expr $(,)?) => {
+        $crate::StatefulHandler::<$state, $command>::new(
+            <$state as ::core::default::Default>::default(),
+            $handler,
+        )
+    };
+}
+
+/// Implements [`WitInterface`] for a type: its WIT name and how it registers its handlers.
+///
+/// `impl_wit_interface!(Type, "name", fn register_handlers(&self, dispatcher: &mut
+/// WitCommandDispatcher) { … })`, the form of the original README. The name is any
+/// `&'static str` expression (a generated `INTERFACE` constant, say).
+///
+/// # Examples
+///
+/// ```
+/// use tairitsu_runtime::{WitCommand, WitCommandDispatcher, WitInterface, impl_wit_interface};
+///
+/// #[derive(Debug)]
+/// enum Echo { Say { text: String } }
+/// impl WitCommand for Echo {
+///     type Response = String;
+///     const INTERFACE: &'static str = "echo";
+///     fn command_name(&self) -> &'static str { "say" }
+/// }
+///
+/// struct EchoInterface { prefix: &'static str }
+///
+/// impl_wit_interface!(EchoInterface, "echo",
+///     fn register_handlers(&self, dispatcher: &mut WitCommandDispatcher) {
+///         let prefix = self.prefix;
+///         dispatcher.register::<Echo, _>(move |Echo::Say { text }| Ok(format!("{prefix}{text}")));
+///     }
+/// );
+///
+/// let interface = EchoInterface { prefix: "> " };
+/// assert_eq!(interface.interface_name(), "echo");
+/// let mut dispatcher = WitCommandDispatcher::new();
+/// dispatcher.register_interface(&interface);
+/// assert_eq!(dispatcher.dispatch(Echo::Say { text: "hi".into() }), Ok("> hi".to_string()));
+/// ```
+#[macro_export]
+macro_rules! impl_wit_interface {
+    (
+        $ty:ty, $name:expr,
+        fn register_handlers(&$this:ident, $dispatcher:ident : $dispatcher_ty:ty) $body:block
+        $(,)?
+    ) => {
+        impl $crate::WitInterface for $ty {
+            fn interface_name(&self) -> &'static str {
+                $name
+            }
+
+            fn register_handlers(&$this, $dispatcher: $dispatcher_ty) $body
+        }
+    };
 }

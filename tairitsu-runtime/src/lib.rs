@@ -23,8 +23,8 @@ mod signature;
 
 pub use bindings::Bindings;
 pub use command::{
-    CompositeWitInterface, DispatchError, WitCommand, WitCommandDispatcher, WitCommandHandler,
-    WitInterface,
+    CompositeWitInterface, DispatchError, SimpleHandler, StatefulHandler, WitCommand,
+    WitCommandDispatcher, WitCommandHandler, WitInterface,
 };
 pub use container::{
     Container, ContainerBuilder, ContainerState, Format, GuestContext, GuestInstance,
