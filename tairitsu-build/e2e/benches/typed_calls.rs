@@ -56,10 +56,7 @@ fn typed_calls(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("typed-call-greet");
     group.bench_function("tairitsu-build", |b| {
-        b.iter(|| {
-            ours.call_greet(&mut store, black_box("Ada".to_string()))
-                .unwrap()
-        })
+        b.iter(|| ours.call_greet(&mut store, black_box("Ada")).unwrap())
     });
     group.bench_function("wasmtime-bindgen", |b| {
         b.iter(|| theirs.call_greet(&mut wt_store, black_box("Ada")).unwrap())

@@ -25,7 +25,7 @@ fn the_typed_guest_comes_out_of_the_container() {
     let mut c = kitchen_container(Host::default());
     assert!(c.guest_as::<Kitchen>().is_some());
     let p = c
-        .invoke(|k: &Kitchen, store| k.echo().call_echo_point(store, point(3, -4)))
+        .invoke(|k: &Kitchen, store| k.echo().call_echo_point(store, &point(3, -4)))
         .unwrap();
     assert_eq!(p, point(3, -4));
     // Through the host's handler and back.
@@ -36,7 +36,7 @@ fn the_typed_guest_comes_out_of_the_container() {
     assert_eq!(c.data().unwrap().calls, ["echo_u64"]);
     // The imported resource, through the host's table.
     let size = c
-        .invoke(|k: &Kitchen, store| k.call_blob_size(store, vec![1, 2, 3]))
+        .invoke(|k: &Kitchen, store| k.call_blob_size(store, &[1, 2, 3]))
         .unwrap();
     assert_eq!(size, 3);
     assert_eq!(c.data().unwrap().dropped.len(), 1);
@@ -51,7 +51,7 @@ fn a_panicking_handler_fails_the_call_and_restart_reloads_the_bindings() {
         ..Host::default()
     });
     let err = c
-        .invoke(|k: &Kitchen, store| k.relay().call_echo_string(store, "x".into()))
+        .invoke(|k: &Kitchen, store| k.relay().call_echo_string(store, "x"))
         .unwrap_err();
     assert!(err.to_string().contains("echo-string"), "{err}");
     assert!(matches!(c.state(), ContainerState::Failed { .. }));
@@ -59,7 +59,7 @@ fn a_panicking_handler_fails_the_call_and_restart_reloads_the_bindings() {
     c.restart().unwrap();
     assert_eq!(c.generation(), 2);
     let s = c
-        .invoke(|k: &Kitchen, store| k.relay().call_echo_string(store, "ok".into()))
+        .invoke(|k: &Kitchen, store| k.relay().call_echo_string(store, "ok"))
         .unwrap();
     assert_eq!(s, "ok");
 }

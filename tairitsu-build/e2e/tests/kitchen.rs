@@ -26,17 +26,25 @@ fn instantiate(host: Host) -> Result<(Store<Host>, Kitchen)> {
 /// Calls `echo-*` and `relay-*` with `$v` through the typed caller and through a command, and
 /// checks that each answer is `$v` and that relay reached the host.
 macro_rules! check {
-    ($store:ident, $k:ident, $caller:ident, $variant:ident, $v:expr) => {{
+    ($store:ident, $k:ident, $caller:ident, $variant:ident, ref $v:expr) => {
+        check!(@ $store, $k, $caller, $variant, $v, |v| &v)
+    };
+    ($store:ident, $k:ident, $caller:ident, $variant:ident, $v:expr) => {
+        check!(@ $store, $k, $caller, $variant, $v, |v| v)
+    };
+    (@ $store:ident, $k:ident, $caller:ident, $variant:ident, $v:expr, |$p:ident| $pass:expr) => {{
         let v = $v;
+        let $p = v.clone();
         assert_eq!(
-            $k.echo().$caller(&mut $store, v.clone())?,
+            $k.echo().$caller(&mut $store, $pass)?,
             v,
             "echo {}",
             stringify!($caller)
         );
         let before = $store.data().calls.len();
+        let $p = v.clone();
         assert_eq!(
-            $k.relay().$caller(&mut $store, v.clone())?,
+            $k.relay().$caller(&mut $store, $pass)?,
             v,
             "relay {}",
             stringify!($caller)
@@ -79,33 +87,33 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
     check!(s, k, call_echo_f32, EchoF32, 1.5f32);
     check!(s, k, call_echo_f64, EchoF64, -2.25f64);
     check!(s, k, call_echo_char, EchoChar, 'ü');
-    check!(s, k, call_echo_string, EchoString, "héllo".to_string());
-    check!(s, k, call_echo_list_u32, EchoListU32, vec![1, 2, u32::MAX]);
+    check!(s, k, call_echo_string, EchoString,ref  "héllo".to_string());
+    check!(s, k, call_echo_list_u32, EchoListU32,ref  vec![1, 2, u32::MAX]);
     check!(
         s,
         k,
         call_echo_list_string,
-        EchoListString,
+        EchoListString,ref
         vec!["a".to_string(), String::new()]
     );
-    check!(s, k, call_echo_bytes, EchoBytes, vec![0u8, 255, 7]);
+    check!(s, k, call_echo_bytes, EchoBytes,ref  vec![0u8, 255, 7]);
     check!(
         s,
         k,
         call_echo_tuple,
-        EchoTuple,
+        EchoTuple,ref
         (7u8, "t".to_string(), 0.5f64)
     );
-    check!(s, k, call_echo_point, EchoPoint, point(-1, 2));
-    check!(s, k, call_echo_item_info, EchoItemInfo, item_info());
-    check!(s, k, call_echo_person, EchoPerson, person());
+    check!(s, k, call_echo_point, EchoPoint,ref  point(-1, 2));
+    check!(s, k, call_echo_item_info, EchoItemInfo,ref  item_info());
+    check!(s, k, call_echo_person, EchoPerson,ref  person());
     for shape in [
         Shape::Circle(2.0),
         Shape::Rectangle(point(1, 2)),
         Shape::Label("x".into()),
         Shape::Empty,
     ] {
-        check!(s, k, call_echo_shape, EchoShape, shape);
+        check!(s, k, call_echo_shape, EchoShape, ref shape);
     }
     for color in [Color::Red, Color::Green, Color::Blue, Color::DarkMagenta] {
         check!(s, k, call_echo_color, EchoColor, color);
@@ -121,39 +129,39 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
         s,
         k,
         call_echo_option_string,
-        EchoOptionString,
+        EchoOptionString,ref
         Some("o".to_string())
     );
-    check!(s, k, call_echo_option_string, EchoOptionString, None);
-    check!(s, k, call_echo_option_option, EchoOptionOption, Some(None));
+    check!(s, k, call_echo_option_string, EchoOptionString, ref None);
+    check!(s, k, call_echo_option_option, EchoOptionOption,ref  Some(None));
     check!(
         s,
         k,
         call_echo_option_option,
-        EchoOptionOption,
+        EchoOptionOption,ref
         Some(Some(3))
     );
-    check!(s, k, call_echo_option_option, EchoOptionOption, None);
-    check!(s, k, call_echo_result, EchoResult, Ok(4));
-    check!(s, k, call_echo_result, EchoResult, Err("bad".to_string()));
-    check!(s, k, call_echo_result_no_ok, EchoResultNoOk, Ok(()));
+    check!(s, k, call_echo_option_option, EchoOptionOption, ref None);
+    check!(s, k, call_echo_result, EchoResult,ref  Ok(4));
+    check!(s, k, call_echo_result, EchoResult,ref  Err("bad".to_string()));
+    check!(s, k, call_echo_result_no_ok, EchoResultNoOk,ref  Ok(()));
     check!(
         s,
         k,
         call_echo_result_no_ok,
-        EchoResultNoOk,
+        EchoResultNoOk,ref
         Err("e".to_string())
     );
-    check!(s, k, call_echo_result_no_err, EchoResultNoErr, Ok(9));
-    check!(s, k, call_echo_result_no_err, EchoResultNoErr, Err(()));
-    check!(s, k, call_echo_result_empty, EchoResultEmpty, Ok(()));
-    check!(s, k, call_echo_result_empty, EchoResultEmpty, Err(()));
+    check!(s, k, call_echo_result_no_err, EchoResultNoErr,ref  Ok(9));
+    check!(s, k, call_echo_result_no_err, EchoResultNoErr,ref  Err(()));
+    check!(s, k, call_echo_result_empty, EchoResultEmpty,ref  Ok(()));
+    check!(s, k, call_echo_result_empty, EchoResultEmpty,ref  Err(()));
     check!(s, k, call_echo_id, EchoId, 42u64);
     check!(
         s,
         k,
         call_echo_nested,
-        EchoNested,
+        EchoNested,ref
         vec![
             Some(Ok(point(1, 1))),
             None,
@@ -167,10 +175,10 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
         Scalar::Letter('z'),
         Scalar::None,
     ] {
-        check!(s, k, call_echo_scalar, EchoScalar, scalar);
+        check!(s, k, call_echo_scalar, EchoScalar, ref scalar);
     }
-    check!(s, k, call_echo_deep, EchoDeep, deep());
-    check!(s, k, call_echo_big, EchoBig, big());
+    check!(s, k, call_echo_deep, EchoDeep,ref  deep());
+    check!(s, k, call_echo_big, EchoBig,ref  big());
 
     // Several parameters, and no parameters or result.
     assert_eq!(
@@ -226,7 +234,7 @@ fn exported_resources() -> Result {
 #[test]
 fn imported_resources() -> Result {
     let (mut s, k) = instantiate(Host::default())?;
-    assert_eq!(k.call_blob_size(&mut s, vec![1, 2, 3, 4])?, 4);
+    assert_eq!(k.call_blob_size(&mut s, &[1, 2, 3, 4])?, 4);
     assert_eq!(
         k.call(
             &mut s,
@@ -296,7 +304,7 @@ fn imports_served_by_a_dispatcher() -> Result {
     let k = pre.instantiate(&mut s)?;
     assert_eq!(k.relay().call_echo_u32(&mut s, 21)?, 42);
     assert_eq!(k.relay().call_echo_string(&mut s, "abc".into())?, "ABC");
-    assert_eq!(k.call_blob_size(&mut s, vec![0; 7])?, 7);
+    assert_eq!(k.call_blob_size(&mut s, &[0; 7])?, 7);
 
     // A handler error traps the call with the dispatcher's message.
     let err = k.relay().call_echo_bool(&mut s, true).unwrap_err();

@@ -45,7 +45,10 @@ impl Gen<'_> {
         for f in &set.funcs {
             let field = Self::func_field(f);
             let wit_name = &f.func.name;
-            let params = self.tuple_of(f.params.iter().map(|(_, _, t)| t), module);
+            let params = {
+                let ts = f.params.iter().map(|(_, _, t)| self.param_ty(t, module));
+                quote!((#(#ts,)*))
+            };
             let results = match &f.func.result {
                 Some(t) => {
                     let t = self.ty(t, module);
@@ -53,12 +56,14 @@ impl Gen<'_> {
                 }
                 None => quote!(()),
             };
-            c.fields
-                .push(quote!(#field: #wt::component::TypedFunc<#params, #results>));
+            // A `Func` whose type was checked at load: borrowed parameters (`&str`) cannot be
+            // named in a stored `TypedFunc` without a lifetime, so each call re-types it, as
+            // wasmtime's `bindgen!` does.
+            c.fields.push(quote!(#field: #wt::component::Func));
             c.index_fields
                 .push(quote!(#field: #wt::component::ComponentExportIndex));
             c.index_inits.push(quote!(#field: lookup(#wit_name)?));
-            c.loads.push(quote!(#field: instance.get_typed_func::<#params, #results>(&mut store, &self.#field)?));
+            c.loads.push(quote!(#field: *instance.get_typed_func::<#params, #results>(&mut store, &self.#field)?.func()));
 
             let caller = format_ident!("{}", f.caller);
             let args: Vec<_> = f
@@ -68,9 +73,29 @@ impl Gen<'_> {
                 .collect();
             let arg_decls = f.params.iter().map(|(_, rust, ty)| {
                 let ident = names::from_escaped(rust);
-                let ty = self.ty(ty, module);
+                let ty = self.param_ty(ty, module);
                 quote!(#ident: #ty)
             });
+            // Command fields are owned; borrow those the caller takes by reference.
+            let command_args: Vec<_> = f
+                .params
+                .iter()
+                .map(|(_, rust, ty)| {
+                    let ident = names::from_escaped(rust);
+                    if self.by_value(ty) {
+                        quote!(#ident)
+                    } else {
+                        quote!(&#ident)
+                    }
+                })
+                .collect();
+            let callee = quote! {
+                // SAFETY: `load` checked this function's type against exactly these parameter
+                // and result types (`get_typed_func`), and the `Func` belongs to that instance.
+                let callee = unsafe {
+                    #wt::component::TypedFunc::<#params, #results>::new_unchecked(self.#field)
+                };
+            };
             let docs = self.docs(f.func.docs.contents.as_deref());
             let doc = format!(" Calls the guest's `{wit_name}`.");
             let (ret, body) = match &f.func.result {
@@ -79,14 +104,18 @@ impl Gen<'_> {
                     (
                         quote!(#wt::Result<#t>),
                         quote! {
-                            let (r,) = self.#field.call(#wt::AsContextMut::as_context_mut(&mut store), (#(#args,)*))?;
+                            #callee
+                            let (r,) = callee.call(#wt::AsContextMut::as_context_mut(&mut store), (#(#args,)*))?;
                             ::core::result::Result::Ok(r)
                         },
                     )
                 }
                 None => (
                     quote!(#wt::Result<()>),
-                    quote!(self.#field.call(#wt::AsContextMut::as_context_mut(&mut store), (#(#args,)*))),
+                    quote! {
+                        #callee
+                        callee.call(#wt::AsContextMut::as_context_mut(&mut store), (#(#args,)*))
+                    },
                 ),
             };
             c.methods.push(quote! {
@@ -108,9 +137,9 @@ impl Gen<'_> {
                 quote!(#command::#v { #(#args),* })
             };
             c.arms.push(if f.func.result.is_some() {
-                quote!(#pattern => #response::#v(self.#caller(store, #(#args),*)?))
+                quote!(#pattern => #response::#v(self.#caller(store, #(#command_args),*)?))
             } else {
-                quote!(#pattern => { self.#caller(store, #(#args),*)?; #response::#v })
+                quote!(#pattern => { self.#caller(store, #(#command_args),*)?; #response::#v })
             });
         }
         c

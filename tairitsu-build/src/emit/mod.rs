@@ -279,6 +279,46 @@ impl Gen<'_> {
         }
     }
 
+    /// Whether a value of this WIT type is passed to an export by value (scalars, enums, flags
+    /// and handles) rather than by reference.
+    pub(crate) fn by_value(&self, ty: &Type) -> bool {
+        match ty {
+            Type::String | Type::ErrorContext => false,
+            Type::Id(id) => {
+                let def = &self.resolve.types[model::dealias(self.resolve, *id)];
+                match &def.kind {
+                    TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Handle(_) => true,
+                    TypeDefKind::Type(t) => self.by_value(t),
+                    _ => false,
+                }
+            }
+            _ => true,
+        }
+    }
+
+    /// The Rust type of an export's parameter: as [`Gen::ty`], but borrowed where the value
+    /// owns memory (`&str`, `&[T]`, `&Record`), as wasmtime's `bindgen!` does, so that a call
+    /// copies the value into the guest once and never clones it on the host.
+    pub(crate) fn param_ty(&self, ty: &Type, from: &[String]) -> TokenStream {
+        if self.by_value(ty) {
+            return self.ty(ty, from);
+        }
+        match ty {
+            Type::String => quote!(&str),
+            Type::Id(id) => match &self.resolve.types[model::dealias(self.resolve, *id)].kind {
+                TypeDefKind::List(t) if !self.model.types.contains_key(id) => {
+                    let t = self.ty(t, from);
+                    quote!(&[#t])
+                }
+                _ => {
+                    let t = self.ty(ty, from);
+                    quote!(&#t)
+                }
+            },
+            _ => self.ty(ty, from),
+        }
+    }
+
     pub(crate) fn opt_ty(&self, ty: Option<&Type>, from: &[String]) -> TokenStream {
         match ty {
             Some(t) => self.ty(t, from),
