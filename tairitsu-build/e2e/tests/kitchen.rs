@@ -182,11 +182,11 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
 
     // Several parameters, and no parameters or result.
     assert_eq!(
-        k.echo().call_pair(&mut s, "p".into(), 3)?,
+        k.echo().call_pair(&mut s, "p", 3)?,
         ("p".to_string(), 3)
     );
     assert_eq!(
-        k.relay().call_pair(&mut s, "p".into(), 3)?,
+        k.relay().call_pair(&mut s, "p", 3)?,
         ("p".to_string(), 3)
     );
     k.echo().call_nothing(&mut s)?;
