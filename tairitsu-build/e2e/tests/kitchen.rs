@@ -266,7 +266,7 @@ fn a_panicking_handler_is_an_error_not_a_crash() -> Result {
         ..Host::default()
     };
     let (mut s, k) = instantiate(host)?;
-    let err = k.relay().call_echo_string(&mut s, "x".into()).unwrap_err();
+    let err = k.relay().call_echo_string(&mut s, "x").unwrap_err();
     let text = format!("{err:?}");
     assert!(
         text.contains("test:kitchen/host@0.1.0#echo-string"),
@@ -277,7 +277,7 @@ fn a_panicking_handler_is_an_error_not_a_crash() -> Result {
 
     // The process is fine and a new instance works.
     let (mut s, k) = instantiate(Host::default())?;
-    assert_eq!(k.relay().call_echo_string(&mut s, "y".into())?, "y");
+    assert_eq!(k.relay().call_echo_string(&mut s, "y")?, "y");
     Ok(())
 }
 
@@ -303,7 +303,7 @@ fn imports_served_by_a_dispatcher() -> Result {
     let mut s = Store::new(engine(), Dispatching { dispatcher });
     let k = pre.instantiate(&mut s)?;
     assert_eq!(k.relay().call_echo_u32(&mut s, 21)?, 42);
-    assert_eq!(k.relay().call_echo_string(&mut s, "abc".into())?, "ABC");
+    assert_eq!(k.relay().call_echo_string(&mut s, "abc")?, "ABC");
     assert_eq!(k.call_blob_size(&mut s, &[0; 7])?, 7);
 
     // A handler error traps the call with the dispatcher's message.
