@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use wasmtime::component::Component;
 
-use crate::{Error, Result};
+use crate::{Engine, Error, Result};
 
 pub(crate) struct ArtifactCache {
     dir: PathBuf,
@@ -38,6 +38,11 @@ impl ArtifactCache {
     fn path(&self, digest: &str) -> PathBuf {
         self.dir
             .join(format!("{digest}-{:016x}.cwasm", self.engine_hash))
+    }
+
+    /// Whether an artifact for `digest` is in the cache (it may still turn out stale).
+    pub(crate) fn contains(&self, digest: &str) -> bool {
+        self.path(digest).is_file()
     }
 
     /// The cached component for `digest`, if there is a usable one. A stale or damaged entry is
@@ -87,5 +92,45 @@ impl ArtifactCache {
         if let Err(e) = result {
             tracing::warn!("cannot cache {}: {e}", path.display());
         }
+    }
+}
+
+impl Engine {
+    /// Whether this engine's artifact cache holds compiled code for the component with this
+    /// digest (`sha256:` and hex, or the hex alone, as [`Image::digest`](crate::Image::digest)
+    /// gives it), so that loading it would deserialize instead of compiling. Costs one `stat`.
+    ///
+    /// A host uses it to decide whether loading is worth a progress indicator. The answer is a
+    /// hint: an entry that turns out stale or damaged is recompiled.
+    pub fn is_cached(&self, digest: &str) -> bool {
+        let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+        hex.len() == 64
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && self.cache().is_some_and(|cache| cache.contains(hex))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{CacheDir, Engine, EngineConfig, Image};
+
+    #[test]
+    fn is_cached_after_the_first_load() {
+        let tmp = tempfile::tempdir().unwrap();
+        let engine =
+            Engine::new(EngineConfig::new().cache(CacheDir::Path(tmp.path().into()))).unwrap();
+        let bytes = tairitsu_fixtures::root();
+        let digest = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(&bytes))
+        };
+        assert!(!engine.is_cached(&digest));
+        let image = Image::from_bytes_with(&engine, &bytes).unwrap();
+        assert_eq!(image.digest_hex(), digest);
+        assert!(engine.is_cached(&digest));
+        assert!(engine.is_cached(&image.digest()));
+        assert!(!engine.is_cached("sha256:nothex"));
+        let uncached = Engine::new(EngineConfig::new().cache(CacheDir::Disabled)).unwrap();
+        assert!(!uncached.is_cached(&digest));
     }
 }

@@ -1,5 +1,6 @@
 //! Containers: running instances of an image, with host state, limits and a lifecycle.
 
+mod command;
 mod text;
 
 pub use text::Format;

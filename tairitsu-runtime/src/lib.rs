@@ -20,6 +20,7 @@ mod registry;
 pub mod ron;
 mod sandbox;
 mod signature;
+mod store;
 
 pub use bindings::Bindings;
 pub use command::{
@@ -38,6 +39,7 @@ pub use reference::ImageRef;
 pub use registry::{ContainerGuard, ContainerHandle, ContainerSummary, ImageSummary, Registry};
 pub use sandbox::Sandbox;
 pub use signature::{FunctionSignature, Param};
+pub use store::{ImageStore, Removed, STORE_ENV, StoredImage};
 
 /// The wasmtime this runtime is built on, for generated code and for hosts that need its types.
 pub use wasmtime;
