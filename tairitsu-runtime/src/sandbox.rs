@@ -135,7 +135,12 @@ impl Sandbox {
             b.inherit_stderr();
         }
         if self.network {
-            b.inherit_network().allow_ip_name_lookup(true);
+            // wasmtime-wasi leaves TCP and UDP off by default: the address check alone allows
+            // nothing.
+            b.inherit_network()
+                .allow_tcp(true)
+                .allow_udp(true)
+                .allow_ip_name_lookup(true);
         } else {
             b.allow_tcp(false)
                 .allow_udp(false)
