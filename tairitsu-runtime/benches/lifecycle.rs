@@ -8,8 +8,8 @@
 )]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tairitsu_runtime::wasmtime::Store;
 use tairitsu_runtime::wasmtime::component::{Component, Linker, ResourceTable};
+use tairitsu_runtime::wasmtime::{self, Store};
 use tairitsu_runtime::{CacheDir, Container, Engine, EngineConfig, Image};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -25,6 +25,18 @@ impl WasiView for RawState {
             ctx: &mut self.wasi,
             table: &mut self.table,
         }
+    }
+}
+
+/// A raw host that also bounds memory.
+struct LimitedState {
+    raw: RawState,
+    limits: wasmtime::StoreLimits,
+}
+
+impl WasiView for LimitedState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        self.raw.ctx()
     }
 }
 
@@ -48,6 +60,9 @@ fn start(c: &mut Criterion) {
         let mut linker = Linker::<RawState>::new(engine.wasmtime());
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
         let pre = linker.instantiate_pre(image.component()).unwrap();
+        let mut limited = Linker::<LimitedState>::new(engine.wasmtime());
+        wasmtime_wasi::p2::add_to_linker_sync(&mut limited).unwrap();
+        let pre_limited = limited.instantiate_pre(image.component()).unwrap();
         group.bench_function("raw Store::new + InstancePre::instantiate", |b| {
             b.iter(|| {
                 let mut store = Store::new(
@@ -58,6 +73,26 @@ fn start(c: &mut Criterion) {
                     },
                 );
                 pre.instantiate(&mut store).unwrap()
+            })
+        });
+
+        // The same with a resource limiter, as any host that bounds memory has.
+        group.bench_function("raw + StoreLimits limiter", |b| {
+            b.iter(|| {
+                let mut store = Store::new(
+                    engine.wasmtime(),
+                    LimitedState {
+                        raw: RawState {
+                            wasi: WasiCtx::builder().build(),
+                            table: ResourceTable::new(),
+                        },
+                        limits: wasmtime::StoreLimitsBuilder::new()
+                            .memory_size(128 << 20)
+                            .build(),
+                    },
+                );
+                store.limiter(|s| &mut s.limits);
+                pre_limited.instantiate(&mut store).unwrap()
             })
         });
 

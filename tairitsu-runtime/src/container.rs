@@ -357,21 +357,29 @@ impl<T: Send + 'static> ContainerBuilder<T> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let serial = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let id = format!("{:012x}", serial ^ (u64::from(std::process::id()) << 32));
+        let deadline_ticks = match self.limits.deadline {
+            Some(deadline) => image.engine().ticks_for(deadline),
+            // Far in the future, without overflowing `current + delta` in wasmtime.
+            None => u64::MAX / 2,
+        };
         let mut container = Container {
-            id,
-            name: self.name,
             image,
-            limits: self.limits,
             sandbox: self.sandbox,
             start,
             loader: self.loader,
-            run: None,
             parked: Some(self.data),
-            state: ContainerState::Stopped,
             generation: 0,
-            funcs: Vec::new(),
-            handles: ResourceHandles::new(),
-            value_limits: self.value_limits,
+            core: Core {
+                id,
+                name: self.name,
+                limits: self.limits,
+                deadline_ticks,
+                run: None,
+                state: ContainerState::Stopped,
+                funcs: Vec::new(),
+                handles: ResourceHandles::new(),
+                value_limits: self.value_limits,
+            },
         };
         container.start()?;
         Ok(container)
@@ -416,18 +424,26 @@ struct Run<T: 'static> {
 /// # Ok::<_, tairitsu_runtime::Error>(())
 /// ```
 pub struct Container<T: Send + 'static = ()> {
-    id: String,
-    name: Option<String>,
     image: Image,
-    limits: Limits,
     sandbox: Sandbox,
     start: Start<T>,
     loader: Option<Loader<T>>,
-    run: Option<Run<T>>,
     /// The host data while no store holds it (stopped, or between stores).
     parked: Option<T>,
-    state: ContainerState,
     generation: u64,
+    core: Core<T>,
+}
+
+/// What a call touches, apart from the image. Split out so that a call can borrow the image's
+/// export table while it mutates this, with no reference counting on the hot path.
+struct Core<T: 'static> {
+    id: String,
+    name: Option<String>,
+    limits: Limits,
+    /// The deadline in epoch ticks, set before every call.
+    deadline_ticks: u64,
+    run: Option<Run<T>>,
+    state: ContainerState,
     /// Dynamic-call functions of this generation, by export number.
     funcs: Vec<Option<Func>>,
     /// Resources the dynamic path handed out as `Handle(n)`, for this generation.
@@ -438,17 +454,17 @@ pub struct Container<T: Send + 'static = ()> {
 impl<T: Send + 'static> Container<T> {
     /// The container's id (12 hex digits, unique in the process).
     pub fn id(&self) -> &str {
-        &self.id
+        &self.core.id
     }
 
     /// The container's name, if it has one.
     pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.core.name.as_deref()
     }
 
     /// The name if there is one, else the id: what messages show.
     pub fn display_name(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.id)
+        self.core.display_name()
     }
 
     /// The image the container runs.
@@ -458,12 +474,12 @@ impl<T: Send + 'static> Container<T> {
 
     /// The lifecycle state.
     pub fn state(&self) -> &ContainerState {
-        &self.state
+        &self.core.state
     }
 
     /// The container's limits.
     pub fn limits(&self) -> &Limits {
-        &self.limits
+        &self.core.limits
     }
 
     /// How many times the container has been started (1 after `build`).
@@ -474,7 +490,7 @@ impl<T: Send + 'static> Container<T> {
     /// The guest object (the typed bindings or what the initializer returned), as `Any`; `()`
     /// when there is none or the container is not running.
     pub fn guest(&self) -> &(dyn Any + Send + Sync) {
-        match self.run.as_ref().and_then(|r| r.guest.as_deref()) {
+        match self.core.run.as_ref().and_then(|r| r.guest.as_deref()) {
             Some(guest) => guest,
             None => &(),
         }
@@ -487,7 +503,7 @@ impl<T: Send + 'static> Container<T> {
 
     /// The host data.
     pub fn data(&self) -> Option<&T> {
-        match &self.run {
+        match &self.core.run {
             Some(run) => Some(run.store.data().data()),
             None => self.parked.as_ref(),
         }
@@ -495,7 +511,7 @@ impl<T: Send + 'static> Container<T> {
 
     /// The host data, mutably.
     pub fn data_mut(&mut self) -> Option<&mut T> {
-        match &mut self.run {
+        match &mut self.core.run {
             Some(run) => Some(run.store.data_mut().data_mut()),
             None => self.parked.as_mut(),
         }
@@ -504,12 +520,12 @@ impl<T: Send + 'static> Container<T> {
     /// The store, for direct wasmtime calls. Calls made this way skip the container's deadline
     /// and failure tracking; prefer [`invoke`](Self::invoke).
     pub fn store_mut(&mut self) -> Option<&mut Store<HostState<T>>> {
-        self.run.as_mut().map(|r| &mut r.store)
+        self.core.run.as_mut().map(|r| &mut r.store)
     }
 
     /// The raw instance, when the container knows it.
     pub fn instance(&self) -> Option<Instance> {
-        self.run.as_ref().and_then(|r| r.instance)
+        self.core.run.as_ref().and_then(|r| r.instance)
     }
 
     /// Starts a stopped container (a fresh instance; host data kept).
@@ -519,7 +535,7 @@ impl<T: Send + 'static> Container<T> {
     /// [`Error::Instantiate`] when the start fails; the container is then
     /// [`Failed`](ContainerState::Failed).
     pub fn start(&mut self) -> Result<()> {
-        if self.run.is_some() {
+        if self.core.run.is_some() {
             return Ok(());
         }
         let Some(data) = self.parked.take() else {
@@ -535,16 +551,15 @@ impl<T: Send + 'static> Container<T> {
                 return Err(e);
             }
         };
-        let engine = self.image.engine().clone();
         let mut store = Store::new(
-            engine.wasmtime(),
-            HostState::new(data, wasi, Limiter::new(self.limits.clone())),
+            self.image.engine().wasmtime(),
+            HostState::new(data, wasi, Limiter::new(self.core.limits.clone())),
         );
         store.limiter(|state| &mut state.limiter);
-        store.set_epoch_deadline(self.deadline_ticks());
+        store.set_epoch_deadline(self.core.deadline_ticks);
         self.generation += 1;
-        self.funcs.clear();
-        self.handles = ResourceHandles::new();
+        self.core.funcs.clear();
+        self.core.handles = ResourceHandles::new();
         let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
             instantiate(
                 &mut self.start,
@@ -560,17 +575,17 @@ impl<T: Send + 'static> Container<T> {
         };
         match outcome {
             Ok((instance, guest)) => {
-                self.run = Some(Run {
+                self.core.run = Some(Run {
                     store,
                     instance,
                     guest,
                 });
-                self.state = ContainerState::Running;
+                self.core.state = ContainerState::Running;
                 Ok(())
             }
             Err(message) => {
                 self.parked = Some(store.into_data().into_data());
-                self.state = ContainerState::Failed {
+                self.core.state = ContainerState::Failed {
                     reason: format!("start failed: {message}"),
                 };
                 Err(Error::Instantiate {
@@ -584,12 +599,12 @@ impl<T: Send + 'static> Container<T> {
     /// Stops the container: the instance, its memory and its WASI state are dropped; the host
     /// data is kept for the next start.
     pub fn stop(&mut self) {
-        if let Some(run) = self.run.take() {
+        if let Some(run) = self.core.run.take() {
             self.parked = Some(run.store.into_data().into_data());
         }
-        self.funcs.clear();
-        self.handles = ResourceHandles::new();
-        self.state = ContainerState::Stopped;
+        self.core.funcs.clear();
+        self.core.handles = ResourceHandles::new();
+        self.core.state = ContainerState::Stopped;
     }
 
     /// Stops and starts again: a fresh instance, the same host data. The way out of
@@ -603,12 +618,86 @@ impl<T: Send + 'static> Container<T> {
         self.start()
     }
 
-    fn deadline_ticks(&self) -> u64 {
-        match self.limits.deadline {
-            Some(deadline) => self.image.engine().ticks_for(deadline),
-            // Far in the future, without overflowing `current + delta` in wasmtime.
-            None => u64::MAX / 2,
+    /// Runs `f` on the guest with the container's deadline and failure tracking: the way to call
+    /// typed bindings.
+    ///
+    /// ```ignore
+    /// let sum = container.invoke(|calc: &Calc, store| calc.api().call_add(store, 1, 2))?;
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ExportType`] when the guest object is not a `W`; a guest failure
+    /// ([`Error::Trap`], [`Error::DeadlineExceeded`], [`Error::LimitExceeded`],
+    /// [`Error::Host`]), after which the container is failed; other errors of `f` as
+    /// [`Error::Wasmtime`].
+    pub fn invoke<W: 'static, R>(
+        &mut self,
+        f: impl FnOnce(&W, &mut Store<HostState<T>>) -> wasmtime::Result<R>,
+    ) -> Result<R> {
+        let ticks = self.core.deadline_ticks;
+        let run = self.core.running()?;
+        let Some(guest) = run.guest.as_deref().and_then(|g| g.downcast_ref::<W>()) else {
+            return Err(Error::ExportType {
+                name: std::any::type_name::<W>().to_string(),
+                message: "the container's guest is not of this type; load it with \
+                          `with_bindings::<W>()`"
+                    .into(),
+            });
+        };
+        run.store.set_epoch_deadline(ticks);
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| f(guest, &mut run.store)));
+        self.core.settle("typed call", outcome)
+    }
+
+    /// Calls an export with wasmtime [`Val`]s: the binary path of the original API.
+    ///
+    /// `name` is a root export (`version`), qualified (`test:pkg/api@0.1.0#add`,
+    /// `test:pkg/api.add`), by interface (`api.add`), or bare when only one exported interface
+    /// has it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownExport`] / [`Error::AmbiguousExport`] for names, [`Error::ExportType`]
+    /// for the wrong number of arguments and [`Error::Wasmtime`] for arguments of the wrong
+    /// type (the container stays running in both cases), and the guest failures of
+    /// [`invoke`](Self::invoke).
+    pub fn call_guest_binary(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
+        let number = resolve(&self.image, name)?;
+        let export = self.image.export_table().func(number);
+        if args.len() != export.ty.params().len() {
+            return Err(Error::ExportType {
+                name: export.qualified.clone(),
+                message: format!(
+                    "takes {} arguments ({}), got {}",
+                    export.ty.params().len(),
+                    export
+                        .ty
+                        .params()
+                        .map(|(n, _)| n)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    args.len()
+                ),
+            });
         }
+        let mut results = vec![Val::Bool(false); export.ty.results().len()];
+        self.core.call_func(number, export, args, &mut results)?;
+        Ok(results)
+    }
+}
+
+/// The number of the export `name` refers to in `image`'s export table.
+pub(crate) fn resolve(image: &Image, name: &str) -> Result<usize> {
+    image
+        .export_table()
+        .resolve(name)
+        .map_err(|e| e.into_error(image.display_name(), name))
+}
+
+impl<T: 'static> Core<T> {
+    fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
     }
 
     fn running(&mut self) -> Result<&mut Run<T>> {
@@ -634,84 +723,7 @@ impl<T: Send + 'static> Container<T> {
         }
     }
 
-    /// Runs `f` on the guest with the container's deadline and failure tracking: the way to call
-    /// typed bindings.
-    ///
-    /// ```ignore
-    /// let sum = container.invoke(|calc: &Calc, store| calc.api().call_add(store, 1, 2))?;
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::ExportType`] when the guest object is not a `W`; a guest failure
-    /// ([`Error::Trap`], [`Error::DeadlineExceeded`], [`Error::LimitExceeded`],
-    /// [`Error::Host`]), after which the container is failed; other errors of `f` as
-    /// [`Error::Wasmtime`].
-    pub fn invoke<W: 'static, R>(
-        &mut self,
-        f: impl FnOnce(&W, &mut Store<HostState<T>>) -> wasmtime::Result<R>,
-    ) -> Result<R> {
-        let ticks = self.deadline_ticks();
-        let run = self.running()?;
-        let Some(guest) = run.guest.as_deref().and_then(|g| g.downcast_ref::<W>()) else {
-            return Err(Error::ExportType {
-                name: std::any::type_name::<W>().to_string(),
-                message: "the container's guest is not of this type; load it with \
-                          `with_bindings::<W>()`"
-                    .into(),
-            });
-        };
-        run.store.set_epoch_deadline(ticks);
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| f(guest, &mut run.store)));
-        self.settle("typed call", outcome)
-    }
-
-    /// Calls an export with wasmtime [`Val`]s: the binary path of the original API.
-    ///
-    /// `name` is a root export (`version`), qualified (`test:pkg/api@0.1.0#add`,
-    /// `test:pkg/api.add`), by interface (`api.add`), or bare when only one exported interface
-    /// has it.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnknownExport`] / [`Error::AmbiguousExport`] for names, [`Error::Value`] when
-    /// the arguments do not fit the parameters (the container stays running), and the guest
-    /// failures of [`invoke`](Self::invoke).
-    pub fn call_guest_binary(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
-        let image = self.image.clone();
-        let number = self.resolve(&image, name)?;
-        let export = image.export_table().func(number);
-        if args.len() != export.ty.params().len() {
-            return Err(Error::ExportType {
-                name: export.qualified.clone(),
-                message: format!(
-                    "takes {} arguments ({}), got {}",
-                    export.ty.params().len(),
-                    export
-                        .ty
-                        .params()
-                        .map(|(n, _)| n)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    args.len()
-                ),
-            });
-        }
-        let mut results = vec![Val::Bool(false); export.ty.results().len()];
-        self.call_func(number, export, args, &mut results)?;
-        Ok(results)
-    }
-
-    /// The number of the export `name` refers to in `image`'s export table (`image` is this
-    /// container's image, passed in so the caller can hold the table while calling).
-    pub(crate) fn resolve(&self, image: &Image, name: &str) -> Result<usize> {
-        image
-            .export_table()
-            .resolve(name)
-            .map_err(|e| e.into_error(image.display_name(), name))
-    }
-
-    /// Calls export `number` (from [`resolve`](Self::resolve)) with checked arguments.
+    /// Calls export `number` (from [`resolve`]) with arguments of the right number.
     pub(crate) fn call_func(
         &mut self,
         number: usize,
@@ -719,11 +731,11 @@ impl<T: Send + 'static> Container<T> {
         args: &[Val],
         results: &mut [Val],
     ) -> Result<()> {
-        let ticks = self.deadline_ticks();
         let func = match self.funcs.get(number).copied().flatten() {
             Some(func) => func,
             None => self.lookup_func(number, export)?,
         };
+        let ticks = self.deadline_ticks;
         let run = self.running()?;
         run.store.set_epoch_deadline(ticks);
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -860,10 +872,10 @@ pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
 impl<T: Send + 'static> fmt::Debug for Container<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Container")
-            .field("id", &self.id)
-            .field("name", &self.name)
+            .field("id", &self.core.id)
+            .field("name", &self.core.name)
             .field("image", &self.image.display_name())
-            .field("state", &self.state)
+            .field("state", &self.core.state)
             .field("generation", &self.generation)
             .finish()
     }

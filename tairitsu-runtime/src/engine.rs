@@ -85,6 +85,8 @@ pub struct EngineConfig {
     concurrency: bool,
     max_wasm_stack: usize,
     parallel_compilation: bool,
+    memory_reservation: Option<u64>,
+    memory_guard_size: Option<u64>,
 }
 
 impl Default for EngineConfig {
@@ -96,6 +98,8 @@ impl Default for EngineConfig {
             concurrency: false,
             max_wasm_stack: 512 * 1024,
             parallel_compilation: true,
+            memory_reservation: None,
+            memory_guard_size: None,
         }
     }
 }
@@ -158,6 +162,21 @@ impl EngineConfig {
         self
     }
 
+    /// How much virtual memory each linear memory reserves up front (wasmtime's
+    /// `Config::memory_reservation`; 4 GiB on 64-bit hosts by default, which lets compiled
+    /// code skip bounds checks). Lower it, with a small [guard](Self::memory_guard_size), to
+    /// pack thousands of pooled containers into one process: accesses then pay a bounds check.
+    pub fn memory_reservation(mut self, bytes: u64) -> Self {
+        self.memory_reservation = Some(bytes);
+        self
+    }
+
+    /// The guard region after each linear memory (wasmtime's `Config::memory_guard_size`).
+    pub fn memory_guard_size(mut self, bytes: u64) -> Self {
+        self.memory_guard_size = Some(bytes);
+        self
+    }
+
     /// Whether pooling is on.
     pub fn is_pooling(&self) -> bool {
         self.pooling.is_some()
@@ -176,6 +195,12 @@ impl EngineConfig {
             .epoch_interruption(true)
             .max_wasm_stack(self.max_wasm_stack)
             .parallel_compilation(self.parallel_compilation);
+        if let Some(bytes) = self.memory_reservation {
+            config.memory_reservation(bytes);
+        }
+        if let Some(bytes) = self.memory_guard_size {
+            config.memory_guard_size(bytes);
+        }
         if let Some(pooling) = &self.pooling {
             config.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling.clone()));
         }

@@ -78,12 +78,13 @@ impl<T: Send + 'static> Container<T> {
                 message: "expected `run: func() -> result`".into(),
             });
         }
-        let ticks = self.deadline_ticks();
-        let func = match self.funcs.get(number).copied().flatten() {
+        let core = &mut self.core;
+        let ticks = core.deadline_ticks;
+        let func = match core.funcs.get(number).copied().flatten() {
             Some(func) => func,
-            None => self.lookup_func(number, export)?,
+            None => core.lookup_func(number, export)?,
         };
-        let run = self.running()?;
+        let run = core.running()?;
         run.store.set_epoch_deadline(ticks);
         let mut results = [Val::Bool(false)];
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -97,7 +98,7 @@ impl<T: Send + 'static> Container<T> {
             self.stop();
             return Ok(code);
         }
-        self.settle(&export.qualified, outcome)?;
+        self.core.settle(&export.qualified, outcome)?;
         match &results[0] {
             Val::Result(Ok(_)) => Ok(0),
             Val::Result(Err(_)) => Ok(1),

@@ -2,7 +2,7 @@
 
 use wasmtime::component::Val;
 
-use super::Container;
+use super::{Container, Core, resolve};
 use crate::dynamic::{self, FuncType, Position, ValueError};
 use crate::exports::ExportedFunc;
 use crate::{Error, Result};
@@ -56,22 +56,22 @@ impl<T: Send + 'static> Container<T> {
     /// As [`call_ron`](Self::call_ron).
     pub fn call_text(&mut self, call: &str, input: Format, output: Format) -> Result<String> {
         let (name, args_text, offset) = split_call(call)?;
-        let image = self.image.clone();
-        let number = self.resolve(&image, name)?;
-        let export = image.export_table().func(number);
+        let number = resolve(&self.image, name)?;
+        let export = self.image.export_table().func(number);
         let func = func_type(export)?;
+        let core = &mut self.core;
         let args = match input {
             Format::Ron => dynamic::call::parse_ron_args(
                 args_text,
                 func,
-                &self.value_limits,
-                &mut self.handles,
+                &core.value_limits,
+                &mut core.handles,
             ),
-            Format::Wave => dynamic::call::parse_wave_args(args_text, func, &self.value_limits),
+            Format::Wave => dynamic::call::parse_wave_args(args_text, func, &core.value_limits),
         }
         .map_err(|e| shift(e, offset))?;
-        let results = self.call_checked(number, export, &args)?;
-        self.print(&results, func, output)
+        let results = core.call_checked(number, export, &args)?;
+        core.print(&results, func, output)
     }
 
     /// The original API's RON call: `name` and its arguments as RON, the result as RON.
@@ -83,14 +83,14 @@ impl<T: Send + 'static> Container<T> {
     ///
     /// As [`call_ron`](Self::call_ron).
     pub fn call_guest_raw_desc(&mut self, name: &str, args: &str) -> Result<String> {
-        let image = self.image.clone();
-        let number = self.resolve(&image, name.trim())?;
-        let export = image.export_table().func(number);
+        let number = resolve(&self.image, name.trim())?;
+        let export = self.image.export_table().func(number);
         let func = func_type(export)?;
+        let core = &mut self.core;
         let args =
-            dynamic::call::parse_ron_input(args, func, &self.value_limits, &mut self.handles)?;
-        let results = self.call_checked(number, export, &args)?;
-        self.print(&results, func, Format::Ron)
+            dynamic::call::parse_ron_input(args, func, &core.value_limits, &mut core.handles)?;
+        let results = core.call_checked(number, export, &args)?;
+        core.print(&results, func, Format::Ron)
     }
 
     /// Drops the resource behind a handle that a RON result issued.
@@ -100,25 +100,27 @@ impl<T: Send + 'static> Container<T> {
     /// [`Error::Value`] for an unknown handle; [`Error::Host`] and friends when the resource's
     /// destructor fails in the guest.
     pub fn drop_handle(&mut self, handle: u64) -> Result<()> {
-        let resource = self
+        let core = &mut self.core;
+        let resource = core
             .handles
             .remove(handle)
             .ok_or_else(|| ValueError::new(format!("no resource has handle {handle}")))?;
-        let display = self.display_name().to_string();
-        let ticks = self.deadline_ticks();
-        let run = self.running()?;
+        let ticks = core.deadline_ticks;
+        let run = core.running()?;
         run.store.set_epoch_deadline(ticks);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             resource.resource_drop(&mut run.store)
         }));
-        self.settle(&format!("{display}/drop Handle({handle})"), outcome)
+        core.settle(&format!("drop Handle({handle})"), outcome)
     }
 
     /// How many resource handles the dynamic path holds.
     pub fn handle_count(&self) -> usize {
-        self.handles.len()
+        self.core.handles.len()
     }
+}
 
+impl<T: 'static> Core<T> {
     fn call_checked(
         &mut self,
         number: usize,
