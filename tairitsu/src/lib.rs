@@ -1,10 +1,23 @@
 //! Tairitsu: host WebAssembly components as plugins.
 //!
 //! This is the crate applications depend on. It re-exports the runtime
-//! ([`Image`](tairitsu_runtime), `Container`, `Registry`, the dynamic path) and, with the
-//! `macros` feature (on by default), the proc macros.
+//! ([`Image`](tairitsu_runtime), `Container`, `Registry`, the dynamic path, the command layer
+//! with `simple_handler!`, `stateful_handler!` and `impl_wit_interface!`) and, with the `macros`
+//! feature (on by default), the proc macros: [`bindings!`], [`wit_interface!`] and
+//! [`derive@WitCommand`].
 
 pub use tairitsu_runtime::*;
+
+/// Typed bindings from WIT files (or inline WIT), in place: what `tairitsu-build` writes from
+/// `build.rs` for the same world, token for token.
+#[cfg(feature = "macros")]
+pub use tairitsu_macros::bindings;
+/// `#[derive(WitCommand)]`: `WitCommand` for a hand-written command enum.
+#[cfg(feature = "macros")]
+pub use tairitsu_macros::WitCommand;
+/// One WIT interface declared in Rust source (WIT or Rust spellings), with its bindings.
+#[cfg(feature = "macros")]
+pub use tairitsu_macros::wit_interface;
 
 /// Includes the bindings that `tairitsu-build` generated for a world in `build.rs`.
 ///

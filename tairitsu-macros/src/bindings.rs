@@ -1,0 +1,329 @@
+//! `bindings!`: load WIT from the crate (or inline), run tairitsu-build's generator, and expand to
+//! its tokens, plus one dummy `include_bytes!` per WIT file read so that editing one rebuilds.
+
+use std::path::Path;
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token};
+use tairitsu_build::load::Loaded;
+use tairitsu_build::wit_parser::{PackageId, Resolve, WorldId};
+use tairitsu_build::{Error, Options};
+
+/// The arguments: `path = "…"` or `inline = "…"`, `world = "…"`, `runtime_path = "…"`.
+pub(crate) struct Args {
+    path: Option<LitStr>,
+    inline: Option<LitStr>,
+    world: Option<LitStr>,
+    runtime_path: Option<LitStr>,
+}
+
+const KEYS: &str = "`path`, `inline`, `world`, `runtime_path`";
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = Args {
+            path: None,
+            inline: None,
+            world: None,
+            runtime_path: None,
+        };
+        while !input.is_empty() {
+            let key: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let value: LitStr = input.parse()?;
+            let slot = match key.to_string().as_str() {
+                "path" => &mut args.path,
+                "inline" => &mut args.inline,
+                "world" => &mut args.world,
+                "runtime_path" => &mut args.runtime_path,
+                other => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("unknown option `{other}`; the options are {KEYS}"),
+                    ));
+                }
+            };
+            if slot.is_some() {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("`{key}` is given twice"),
+                ));
+            }
+            *slot = Some(value);
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        if let (Some(_), Some(inline)) = (&args.path, &args.inline) {
+            return Err(syn::Error::new(
+                inline.span(),
+                "give either `path` or `inline`, not both",
+            ));
+        }
+        Ok(args)
+    }
+}
+
+/// Expands `bindings!(args)`; relative paths are relative to `manifest_dir`.
+pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<TokenStream> {
+    let args: Args = syn::parse2(input)?;
+    let (loaded, source_span) = load(&args, manifest_dir)?;
+    let world = select(&args, &loaded.resolve, loaded.package)?;
+    let mut options = Options::default();
+    if let Some(path) = &args.runtime_path {
+        options.runtime_path = path.value();
+    }
+    let tokens =
+        tairitsu_build::generate_tokens(&loaded.resolve, world, &options).map_err(|e| {
+            let span = match (&e, &args.runtime_path, &args.world) {
+                (Error::Option(_), Some(path), _) => path.span(),
+                (_, _, Some(world)) => world.span(),
+                _ => source_span,
+            };
+            syn::Error::new(span, e.to_string())
+        })?;
+    let includes = loaded.files.iter().filter_map(|file| {
+        let file = file.to_str()?;
+        Some(quote!(
+            const _: &[u8] = ::core::include_bytes!(#file);
+        ))
+    });
+    Ok(quote! {
+        #(#includes)*
+        #tokens
+    })
+}
+
+/// Loads the WIT the arguments point at; returns it and the span to blame for it.
+fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Loaded, Span)> {
+    if let Some(inline) = &args.inline {
+        let loaded = tairitsu_build::load::load_str("inline.wit", &inline.value())
+            .map_err(|e| syn::Error::new(inline.span(), e.to_string()))?;
+        return Ok((loaded, inline.span()));
+    }
+    let (relative, span) = match &args.path {
+        Some(path) => (path.value(), path.span()),
+        None => ("wit".to_string(), Span::call_site()),
+    };
+    let full = manifest_dir.join(&relative);
+    let loaded = tairitsu_build::load::load(&full).map_err(|e| {
+        let message = match e {
+            Error::Io { source, .. } => format!(
+                "cannot read WIT at `{relative}` ({}): {source}; the path is relative to the \
+                 crate's root, the folder of its Cargo.toml",
+                full.display()
+            ),
+            other => other.to_string(),
+        };
+        syn::Error::new(span, message)
+    })?;
+    Ok((loaded, span))
+}
+
+/// The world the arguments name, in the main package (or qualified, from any package).
+fn select(args: &Args, resolve: &Resolve, package: PackageId) -> syn::Result<WorldId> {
+    let available = || {
+        let names: Vec<String> = resolve.packages[package]
+            .worlds
+            .keys()
+            .map(|w| format!("`{w}`"))
+            .collect();
+        if names.is_empty() {
+            "the package has no world".to_string()
+        } else {
+            format!("the worlds of the package are {}", names.join(", "))
+        }
+    };
+    let Some(world) = &args.world else {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            format!(
+                "`bindings!` needs the world to generate: add `world = \"…\"`; {}",
+                available()
+            ),
+        ));
+    };
+    resolve
+        .select_world(&[package], Some(&world.value()))
+        .map_err(|e| {
+            syn::Error::new(
+                world.span(),
+                format!(
+                    "world `{}` does not exist ({e:#}); {}",
+                    world.value(),
+                    available()
+                ),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The macro's expansion is the build script's output, token for token.
+
+    use std::path::{Path, PathBuf};
+
+    use quote::quote;
+    use tairitsu_build::Builder;
+
+    use super::expand;
+
+    fn workspace() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the crate is in the workspace")
+            .to_path_buf()
+    }
+
+    /// The expansion without the `include_bytes!` items, formatted as `tairitsu-build` writes
+    /// it, and the paths those items name.
+    fn formatted(tokens: proc_macro2::TokenStream) -> (String, Vec<String>) {
+        let mut file: syn::File = syn::parse2(tokens).expect("the expansion parses");
+        let mut included = Vec::new();
+        file.items.retain(|item| {
+            if let syn::Item::Const(c) = item
+                && c.ident == "_"
+            {
+                let text = quote!(#c).to_string();
+                included.push(text);
+                return false;
+            }
+            true
+        });
+        (prettyplease::unparse(&file), included)
+    }
+
+    /// Every WIT case the generator is snapshot-tested with, every fixture world and the
+    /// examples' WIT: expanding `bindings!` gives exactly the file `Builder::compile` writes.
+    #[test]
+    fn the_macro_expands_to_what_the_build_script_writes() {
+        let root = workspace();
+        let mut cases: Vec<(PathBuf, String)> = Vec::new();
+        let codegen = root.join("tairitsu-build/tests/codegen");
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&codegen)
+            .expect("tairitsu-build/tests/codegen exists")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "wit")
+                    || (p.is_dir() && p.join("world.wit").is_file())
+            })
+            .collect();
+        entries.sort();
+        for case in entries {
+            let loaded = tairitsu_build::load::load(&case).expect("the case loads");
+            for name in loaded.resolve.packages[loaded.package].worlds.keys() {
+                cases.push((case.clone(), name.clone()));
+            }
+        }
+        let fixtures = root.join("tairitsu-fixtures/wit");
+        cases.push((fixtures.join("kitchen"), "kitchen".into()));
+        cases.push((fixtures.join("host"), "host-import".into()));
+        cases.push((root.join("wit/greeter"), "plugin".into()));
+        assert!(cases.len() >= 10, "{cases:?}");
+
+        for (path, world) in cases {
+            let relative = path
+                .strip_prefix(&root)
+                .expect("cases are in the workspace")
+                .to_str()
+                .expect("UTF-8 paths");
+            let input = quote!(path = #relative, world = #world);
+            let expanded = expand(input, &root).unwrap_or_else(|e| panic!("{relative}: {e}"));
+            let (macro_text, included) = formatted(expanded);
+
+            let built = Builder::new()
+                .wit_dir(&path)
+                .world(&world)
+                .generate()
+                .expect("the build path generates");
+            let [built] = built.as_slice() else {
+                panic!("one world")
+            };
+            // `Builder` puts a one-line `@generated` header above the same tokens.
+            let body = built
+                .source
+                .split_once("\n\n")
+                .map(|(_, body)| body)
+                .expect("a header");
+            assert_eq!(macro_text, body, "{relative} {world}");
+
+            // Every file the WIT was read from is included, so that editing it rebuilds.
+            let loaded = tairitsu_build::load::load(&path).unwrap();
+            assert_eq!(included.len(), loaded.files.len(), "{relative}");
+            for file in &loaded.files {
+                let file = file.to_str().unwrap();
+                assert!(
+                    included.iter().any(|i| i.contains(file)),
+                    "{file} is not included in {included:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_runtime_path_option_reaches_the_generator() {
+        let root = workspace();
+        let input = quote!(
+            path = "tairitsu-build/tests/codegen/exports.wit",
+            world = "exports",
+            runtime_path = "::tairitsu_runtime"
+        );
+        let (text, _) = formatted(expand(input, &root).unwrap());
+        assert!(text.contains("::tairitsu_runtime::WitCommand"), "{text}");
+        assert!(!text.contains("::tairitsu::"), "{text}");
+    }
+
+    #[test]
+    fn inline_wit_generates_like_a_file() {
+        let wit =
+            std::fs::read_to_string(workspace().join("tairitsu-build/tests/codegen/exports.wit"))
+                .unwrap();
+        let inline = expand(quote!(inline = #wit, world = "exports"), Path::new("/")).unwrap();
+        let from_file = expand(
+            quote!(
+                path = "tairitsu-build/tests/codegen/exports.wit",
+                world = "exports"
+            ),
+            &workspace(),
+        )
+        .unwrap();
+        assert_eq!(formatted(inline).0, formatted(from_file).0);
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        let root = workspace();
+        let err = |input| expand(input, &root).unwrap_err().to_string();
+        let e = err(quote!(path = "no/such/dir", world = "w"));
+        assert!(e.contains("cannot read WIT at `no/such/dir`"), "{e}");
+        assert!(e.contains("relative to the crate's root"), "{e}");
+        let e = err(quote!(path = "tairitsu-build/tests/codegen/exports.wit"));
+        assert!(e.contains("add `world = \"…\"`"), "{e}");
+        assert!(e.contains("`exports`"), "{e}");
+        let e = err(quote!(
+            path = "tairitsu-build/tests/codegen/exports.wit",
+            world = "nope"
+        ));
+        assert!(e.contains("world `nope` does not exist"), "{e}");
+        let e = err(quote!(
+            inline = "package a:b; world w { export f: func() -> nope; }",
+            world = "w"
+        ));
+        assert!(e.contains("nope"), "{e}");
+        let e = err(quote!(world = "w", wrld = "x"));
+        assert!(e.contains("unknown option `wrld`"), "{e}");
+        let e = err(quote!(world = "w", world = "x"));
+        assert!(e.contains("given twice"), "{e}");
+        let e = err(quote!(path = "wit", inline = "x", world = "w"));
+        assert!(e.contains("not both"), "{e}");
+        let e = err(quote!(
+            path = "tairitsu-build/tests/codegen/exports.wit",
+            world = "exports",
+            runtime_path = "not a path"
+        ));
+        assert!(e.contains("runtime path"), "{e}");
+    }
+}
