@@ -152,3 +152,60 @@ impl NameError {
         }
     }
 }
+
+impl crate::Image {
+    /// The qualified name (`pkg:ns/iface@ver#func`, or `func` at the root) of the export that
+    /// `name` refers to, by the rules of the dynamic calls: a root export, a qualified name
+    /// (`test:pkg/api@0.1.0#add`, `test:pkg/api.add`, with or without the version), an
+    /// interface and a function (`api.add`), or a bare name that exactly one exported interface
+    /// has. A host checks a name with it before starting a container.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownExport`] (with similar names) and [`Error::AmbiguousExport`] (with every
+    /// match).
+    pub fn resolve_export(&self, name: &str) -> Result<String, Error> {
+        let table = self.export_table();
+        table
+            .resolve(name.trim())
+            .map(|number| table.func(number).qualified.clone())
+            .map_err(|e| e.into_error(self.display_name(), name.trim()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Error, Image};
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(super::edit_distance("analyse", "analyze"), 1);
+        assert_eq!(super::edit_distance("", "abc"), 3);
+        assert_eq!(super::edit_distance("add", "add"), 0);
+    }
+
+    #[test]
+    fn resolve_export_names_the_function_or_explains() {
+        let image = Image::from_bytes(tairitsu_fixtures::calc()).unwrap();
+        assert_eq!(
+            image.resolve_export("mul").unwrap(),
+            "test:calc/api@0.1.0#mul"
+        );
+        assert_eq!(
+            image.resolve_export(" extra.add ").unwrap(),
+            "test:calc/extra@0.1.0#add"
+        );
+        assert_eq!(image.resolve_export("version").unwrap(), "version");
+        match image.resolve_export("add").unwrap_err() {
+            Error::AmbiguousExport { candidates, .. } => assert_eq!(
+                candidates,
+                ["test:calc/api@0.1.0#add", "test:calc/extra@0.1.0#add"]
+            ),
+            other => panic!("{other}"),
+        }
+        assert!(matches!(
+            image.resolve_export("nope"),
+            Err(Error::UnknownExport { .. })
+        ));
+    }
+}

@@ -1,0 +1,67 @@
+//! `tairitsu bindgen`: what `tairitsu-build` generates, printed or written.
+
+use tairitsu_build::Builder;
+
+use crate::cli::BindgenArgs;
+use crate::error::CliError;
+use crate::output::{out, outln};
+
+/// `tairitsu bindgen WIT_DIR [--world W]…`.
+pub fn bindgen(args: &BindgenArgs) -> Result<(), CliError> {
+    if !args.wit_dir.exists() {
+        return Err(CliError::input(format!(
+            "`{}` does not exist",
+            args.wit_dir.display()
+        ))
+        .hint("give a directory of `.wit` files (with `deps/` for dependencies) or one `.wit` file"));
+    }
+    let mut builder = Builder::new()
+        .wit_dir(&args.wit_dir)
+        .runtime_path(&args.runtime_path)
+        .emit_rerun_if_changed(false);
+    for world in &args.worlds {
+        builder = builder.world(world);
+    }
+    if args.all_worlds {
+        builder = builder.all_worlds();
+    }
+    let worlds = builder.generate().map_err(|e| {
+        let hint = matches!(e, tairitsu_build::Error::Option(_))
+            .then_some("choose one with `--world NAME`, or all with `--all-worlds`");
+        let error = CliError::from(e);
+        match hint {
+            Some(hint) => error.hint(hint),
+            None => error,
+        }
+    })?;
+    match &args.out_dir {
+        None => {
+            for (i, world) in worlds.iter().enumerate() {
+                if i > 0 {
+                    outln!();
+                }
+                out!("{}", world.source);
+            }
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CliError::input(format!("cannot create `{}`: {e}", dir.display())))?;
+            for world in &worlds {
+                let path = dir.join(format!("{}.rs", world.name));
+                let unchanged = std::fs::read_to_string(&path).is_ok_and(|old| old == world.source);
+                if !unchanged {
+                    std::fs::write(&path, &world.source).map_err(|e| {
+                        CliError::input(format!("cannot write `{}`: {e}", path.display()))
+                    })?;
+                }
+                eprintln!(
+                    "{} {} ({})",
+                    if unchanged { "unchanged" } else { "wrote" },
+                    path.display(),
+                    world.world
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,383 @@
+//! The command line, as clap reads it: every subcommand, option and help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::units::{Timeout, parse_size, parse_timeout};
+
+const EXAMPLES: &str = "\
+Examples:
+  tairitsu inspect plugin.wasm
+  tairitsu call plugin.wasm 'add(1, 2)'
+  tairitsu call plugin.wasm 'greet(name: \"Ada\")' --output wave
+  tairitsu run hello.wasm -- --name Ada
+  tairitsu bindgen wit/ --world plugin > src/bindings.rs
+  tairitsu image load plugin.wasm --tag plugin:1.0 && tairitsu call plugin:1.0 'version()'
+
+Exit codes:
+  0  success
+  1  the guest failed: a trap, a deadline, a memory limit, a failing import, a failed start
+     (for `run`: the guest's own exit code)
+  2  bad usage or bad input: not a component, unknown function, wrong value, missing import
+
+Environment:
+  TAIRITSU_STORE      the image store directory (default $XDG_DATA_HOME/tairitsu/images)
+  TAIRITSU_CACHE_DIR  where compiled components are cached (default $XDG_CACHE_HOME/tairitsu)";
+
+/// Host WebAssembly components from the command line: look inside them, call their
+/// functions with RON or WAVE values, run commands, print Rust bindings for WIT, and keep a
+/// local store of images.
+#[derive(Debug, Parser)]
+#[command(name = "tairitsu", version, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// The image store directory.
+    #[arg(long, global = true, env = "TAIRITSU_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show a component's imports and exports with their WIT signatures, its named types, its
+    /// digest and its size.
+    #[command(after_help = "\
+Examples:
+  tairitsu inspect plugin.wasm
+  tairitsu inspect plugin.wasm --json | jq '.exports[].wit'
+  tairitsu inspect plugin:1.0            (an image in the store)")]
+    Inspect(InspectArgs),
+
+    /// Call one exported function with arguments written in RON or WAVE, and print its result
+    /// alone on stdout.
+    #[command(after_help = "\
+Examples:
+  tairitsu call plugin.wasm 'add(1, 2)'
+  tairitsu call plugin.wasm 'add(a: 1, b: 2)'
+  tairitsu call plugin.wasm 'api.add(1, 2)'                        (a name in two interfaces)
+  tairitsu call plugin.wasm 'paint([Red, DarkMagenta], (x: 1, y: 2))'    (RON)
+  tairitsu call plugin.wasm 'paint([red, dark-magenta], {x: 1, y: 2})' --format wave
+  tairitsu call plugin.wasm 'run(4)' --import 'test:host/math#double=8' --import 'log#log=()'
+  tairitsu call plugin.wasm 'spin()' --timeout 500ms --max-memory 64MiB
+  tairitsu call plugin.wasm 'load(\"/data/x.json\")' --dir ./data::/data --env MODE=test
+
+The function is a root export (`version`), qualified (`pkg:ns/api@1.0.0#add`, `pkg:ns/api.add`),
+by interface (`api.add`), or bare when only one exported interface has it.
+
+A WIT `result` is a value: `Err(\"no\")` is printed and the exit code is 0. The guest's stderr
+goes to stderr; its stdout is not connected, so that stdout carries the result alone.")]
+    Call(CallArgs),
+
+    /// Run a `wasi:cli/command` component (a `fn main` program built for wasm32-wasip2), with
+    /// the host's stdio and nothing else unless granted.
+    #[command(after_help = "\
+Examples:
+  tairitsu run hello.wasm
+  tairitsu run hello.wasm -- --verbose input.txt
+  tairitsu run --dir ./data::/data --env LANG=en hello.wasm /data/input.txt
+  tairitsu run --timeout 10s --max-memory 256MiB hello.wasm
+
+Options for tairitsu come before COMPONENT; everything after it goes to the guest (a `--`
+after COMPONENT is allowed too). The guest's first argument is COMPONENT as written.
+
+Exit code: the guest's. WASI 0.2's `exit` carries only success or failure, so a guest's
+`exit(3)` ends with 1, as `wasmtime run` does. A trap (a Rust panic is one), the deadline or a
+limit ends with 1 and a message on stderr; bad input before the guest starts ends with 2.")]
+    Run(RunArgs),
+
+    /// Print the Rust bindings that tairitsu-build generates for WIT (what a build.rs would
+    /// include).
+    #[command(after_help = "\
+Examples:
+  tairitsu bindgen wit/
+  tairitsu bindgen wit/ --world plugin
+  tairitsu bindgen wit/ --all-worlds --out-dir src/generated
+  tairitsu bindgen wit/host.wit --runtime-path ::tairitsu_runtime")]
+    Bindgen(BindgenArgs),
+
+    /// Manage the local image store: components kept by digest under `name:tag` references.
+    #[command(subcommand)]
+    Image(ImageCommand),
+}
+
+/// `tairitsu inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A component file, or an image in the store (`name:tag`, or a digest prefix).
+    #[arg(value_name = "COMPONENT")]
+    pub component: String,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The text formats of values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// RON, as serde writes the generated Rust types: `(x: 1, y: 2)`, `Some("a")`, `[Read]`.
+    Ron,
+    /// WAVE, as `wasmtime run --invoke` reads it: `{x: 1, y: 2}`, `some("a")`, `{read}`.
+    Wave,
+}
+
+impl From<FormatArg> for tairitsu_runtime::Format {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Ron => tairitsu_runtime::Format::Ron,
+            FormatArg::Wave => tairitsu_runtime::Format::Wave,
+        }
+    }
+}
+
+/// `tairitsu call`.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// A component file, or an image in the store (`name:tag`, or a digest prefix).
+    #[arg(value_name = "COMPONENT")]
+    pub component: String,
+
+    /// The call: `name(arguments)`, positional `add(1, 2)` or named `add(a: 1, b: 2)`.
+    #[arg(value_name = "CALL")]
+    pub call: String,
+
+    /// The format of the arguments, of `--import` values, and of the result.
+    #[arg(long, value_enum, default_value_t = FormatArg::Ron)]
+    pub format: FormatArg,
+
+    /// The format of the result, when it differs from `--format`.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output: Option<FormatArg>,
+
+    /// Serve the import NAME with a constant result VALUE, in the input format (`()` for a
+    /// function without a result). NAME is qualified (`pkg:ns/iface@1.0.0#func`, the version
+    /// may be left out), by interface (`iface#func`), or bare when unique. Repeat for each.
+    #[arg(long = "import", value_name = "NAME=VALUE")]
+    pub imports: Vec<String>,
+
+    /// Define every import that nothing provides as a function that traps when called,
+    /// instead of refusing to start.
+    #[arg(long)]
+    pub trap_unknown_imports: bool,
+
+    /// The limits of the call.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// What the guest may touch.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+/// `tairitsu run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A `wasi:cli/command` component file (or an image in the store), then the guest's
+    /// arguments.
+    #[arg(
+        value_name = "COMPONENT [ARGS]",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<String>,
+
+    /// Define every import that nothing provides (neither WASI nor the host) as a function
+    /// that traps when called, instead of refusing to start.
+    #[arg(long)]
+    pub trap_unknown_imports: bool,
+
+    /// The limits of the run (no deadline unless `--timeout` is given).
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// What the guest may touch (stdio is always the host's).
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
+impl RunArgs {
+    /// The component: the first word after the options.
+    pub fn component(&self) -> &str {
+        &self.command[0]
+    }
+
+    /// The guest's arguments: the rest, without a `--` right after the component.
+    pub fn args(&self) -> &[String] {
+        match self.command.get(1).map(String::as_str) {
+            Some("--") => &self.command[2..],
+            _ => &self.command[1..],
+        }
+    }
+}
+
+/// `--timeout` and `--max-memory`.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Interrupt the guest after this long: `500ms`, `2s`, `1m`, or `none`. Default for
+    /// `call`: 5s; for `run`: none.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Timeout>,
+
+    /// The most linear memory the guest may grow to: `64MiB`, `1GiB`, `512KiB`. Default
+    /// 128MiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<usize>,
+}
+
+/// The WASI grants: nothing unless asked.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Let the guest read and write the host directory HOST, seen as GUEST (default: the same
+    /// path). Repeat for more.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    pub dirs: Vec<String>,
+
+    /// Let the guest read (only) the host directory HOST, seen as GUEST.
+    #[arg(long = "ro-dir", value_name = "HOST[::GUEST]")]
+    pub ro_dirs: Vec<String>,
+
+    /// Set the guest's environment variable K to V; `--env K` passes the host's value of K.
+    /// The host's environment is never inherited otherwise.
+    #[arg(long = "env", value_name = "K=V")]
+    pub env: Vec<String>,
+}
+
+/// `tairitsu bindgen`.
+#[derive(Debug, Args)]
+pub struct BindgenArgs {
+    /// A directory of `.wit` files (with `deps/`), or one `.wit` file.
+    #[arg(value_name = "WIT_DIR")]
+    pub wit_dir: PathBuf,
+
+    /// The world to generate (`plugin`, or qualified `ns:pkg/plugin`). Repeat for more.
+    /// Default: the only world of the main package.
+    #[arg(long = "world", value_name = "WORLD")]
+    pub worlds: Vec<String>,
+
+    /// Generate every world of the main package.
+    #[arg(long, conflicts_with = "worlds")]
+    pub all_worlds: bool,
+
+    /// The path generated code names the runtime by.
+    #[arg(long, value_name = "PATH", default_value = "::tairitsu")]
+    pub runtime_path: String,
+
+    /// Write one `<world>.rs` per world into this directory instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// `tairitsu image …`.
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// Compile a component and keep it in the store under a reference.
+    #[command(after_help = "\
+Examples:
+  tairitsu image load calc.wasm                       (as calc:latest)
+  tairitsu image load calc.wasm --tag calc:1.0 --tag calc:stable
+
+Loading compiles the component once; later loads and calls of the same component, from any
+process, read the compiled code from the cache.")]
+    Load(ImageLoadArgs),
+
+    /// List the stored images.
+    #[command(visible_alias = "list")]
+    Ls(ImageLsArgs),
+
+    /// Show a stored image: what `tairitsu inspect` shows, and its references and file.
+    Inspect(ImageInspectArgs),
+
+    /// Remove references; a component goes with its last reference (a digest removes them
+    /// all).
+    #[command(visible_alias = "remove")]
+    Rm(ImageRmArgs),
+}
+
+/// `tairitsu image load`.
+#[derive(Debug, Args)]
+pub struct ImageLoadArgs {
+    /// The component file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// A reference, `name` or `name:tag` (default: the file name, `:latest`). Repeat for more.
+    #[arg(long = "tag", short = 't', value_name = "NAME[:TAG]")]
+    pub tags: Vec<String>,
+}
+
+/// `tairitsu image ls`.
+#[derive(Debug, Args)]
+pub struct ImageLsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print only the digests.
+    #[arg(long, short = 'q', conflicts_with = "json")]
+    pub quiet: bool,
+}
+
+/// `tairitsu image inspect`.
+#[derive(Debug, Args)]
+pub struct ImageInspectArgs {
+    /// `name:tag`, `name` (`:latest`), or a digest (`sha256:…`, or 6 or more of its first hex
+    /// digits).
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `tairitsu image rm`.
+#[derive(Debug, Args)]
+pub struct ImageRmArgs {
+    /// References or digests.
+    #[arg(value_name = "IMAGE", required = true)]
+    pub images: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn run_passes_everything_after_the_component_to_the_guest() {
+        let cli = Cli::try_parse_from([
+            "tairitsu", "run", "--env", "A=1", "app.wasm", "--env", "x", "--", "y",
+        ])
+        .unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(run.component(), "app.wasm");
+        assert_eq!(run.sandbox.env, ["A=1"]);
+        assert_eq!(run.args(), ["--env", "x", "--", "y"]);
+        let cli =
+            Cli::try_parse_from(["tairitsu", "run", "app.wasm", "--", "--read", "f"]).unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(run.component(), "app.wasm");
+        assert_eq!(run.args(), ["--read", "f"]);
+        let cli = Cli::try_parse_from(["tairitsu", "run", "app.wasm", "--", "--", "x"]).unwrap();
+        let Command::Run(run) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(run.args(), ["--", "x"]);
+        assert!(Cli::try_parse_from(["tairitsu", "run"]).is_err());
+    }
+}

@@ -1,0 +1,170 @@
+//! What the command reports when it fails: the message, a hint when one is known, and the
+//! exit code.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use tairitsu_runtime::Error as RuntimeError;
+
+/// Why the command failed, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The guest failed: a trap, a deadline, a limit, a failing host import, a failed start.
+    /// Exit code 1.
+    Guest,
+    /// Bad usage or bad input: a file that is not a component, an unknown function, a value of
+    /// the wrong type, a missing import, an unknown image. Exit code 2.
+    Input,
+}
+
+impl Failure {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Failure::Guest => 1,
+            Failure::Input => 2,
+        }
+    }
+}
+
+/// An error on its way to stderr: `error: …` and, when known, `hint: …`.
+#[derive(Debug)]
+pub struct CliError {
+    /// What kind of failure it is.
+    pub failure: Failure,
+    /// The message. Only the top level is printed: the runtime's messages already include
+    /// their causes.
+    pub error: anyhow::Error,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    /// Bad usage or input, with a message.
+    pub fn input(message: impl fmt::Display) -> Self {
+        Self {
+            failure: Failure::Input,
+            error: anyhow::anyhow!("{message}"),
+            hint: None,
+        }
+    }
+
+    /// Adds or replaces the hint.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Prints the error to stderr and returns the exit code.
+    pub fn report(&self) -> ExitCode {
+        eprintln!("error: {}", self.error);
+        if let Some(hint) = &self.hint {
+            eprintln!("hint: {hint}");
+        }
+        ExitCode::from(self.failure.code())
+    }
+}
+
+impl From<RuntimeError> for CliError {
+    fn from(error: RuntimeError) -> Self {
+        let failure = match &error {
+            RuntimeError::Trap { .. }
+            | RuntimeError::DeadlineExceeded { .. }
+            | RuntimeError::LimitExceeded { .. }
+            | RuntimeError::Host { .. }
+            | RuntimeError::Instantiate { .. }
+            | RuntimeError::ContainerFailed { .. }
+            | RuntimeError::ContainerStopped { .. }
+            | RuntimeError::Wasmtime(_) => Failure::Guest,
+            _ => Failure::Input,
+        };
+        let hint = runtime_hint(&error);
+        Self {
+            failure,
+            error: error.into(),
+            hint,
+        }
+    }
+}
+
+impl From<tairitsu_build::Error> for CliError {
+    fn from(error: tairitsu_build::Error) -> Self {
+        Self {
+            failure: Failure::Input,
+            error: error.into(),
+            hint: None,
+        }
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(error: anyhow::Error) -> Self {
+        match error.downcast::<RuntimeError>() {
+            Ok(runtime) => runtime.into(),
+            Err(error) => Self {
+                failure: Failure::Input,
+                error,
+                hint: None,
+            },
+        }
+    }
+}
+
+/// The hints every command shares; commands add their own where they know more.
+fn runtime_hint(error: &RuntimeError) -> Option<String> {
+    Some(match error {
+        RuntimeError::UnknownExport { .. } => {
+            "`tairitsu inspect COMPONENT` lists the exports with their signatures".into()
+        }
+        RuntimeError::AmbiguousExport { .. } => {
+            "write the interface before the function, as `api.add` or `pkg:ns/api#add`".into()
+        }
+        RuntimeError::MissingImports { .. } => "give each a constant result with `--import \
+             'NAME=VALUE'`, or pass `--trap-unknown-imports` to define them as functions that \
+             trap when called"
+            .into(),
+        RuntimeError::DeadlineExceeded { .. } => {
+            "allow more time with `--timeout` (for example `--timeout 30s`, or `none`)".into()
+        }
+        RuntimeError::LimitExceeded { message, .. } if message.contains("memory") => {
+            "allow more memory with `--max-memory` (for example `--max-memory 512MiB`)".into()
+        }
+        RuntimeError::ImageNotFound(_) => "`tairitsu image ls` lists the stored images".into(),
+        RuntimeError::InvalidReference { .. } => {
+            "a reference is `name` or `name:tag`: lower-case letters, digits and `-._/`, \
+             as in `calc:1.0`"
+                .into()
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_failures_exit_with_1_and_input_errors_with_2() {
+        let trap = CliError::from(RuntimeError::Trap {
+            call: "c/f".into(),
+            message: "unreachable".into(),
+        });
+        assert_eq!(trap.failure.code(), 1);
+        let deadline = CliError::from(RuntimeError::DeadlineExceeded {
+            call: "c/f".into(),
+            deadline: std::time::Duration::from_millis(10),
+        });
+        assert_eq!(deadline.failure, Failure::Guest);
+        assert!(deadline.hint.unwrap().contains("--timeout"));
+        let missing = CliError::from(anyhow::Error::from(RuntimeError::MissingImports {
+            image: "x".into(),
+            missing: vec!["a#b".into()],
+        }));
+        assert_eq!(missing.failure.code(), 2);
+        assert!(missing.hint.unwrap().contains("--import"));
+        let other = CliError::from(anyhow::anyhow!("no such file"));
+        assert_eq!(other.failure.code(), 2);
+        assert_eq!(other.hint, None);
+    }
+}

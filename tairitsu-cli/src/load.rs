@@ -1,0 +1,160 @@
+//! Where a component comes from (a file, or an image in the store), and compiling it with a
+//! progress indicator when that takes a while.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest, Sha256};
+use tairitsu_runtime::{Engine, Error as RuntimeError, Image, ImageStore, StoredImage};
+
+use crate::error::CliError;
+use crate::units::format_size;
+
+/// Components at least this large show a spinner while they compile (on a terminal, when the
+/// compiled code is not in the cache).
+const PROGRESS_MIN_SIZE: u64 = 1 << 20;
+
+/// A loaded component and where it came from.
+pub struct Loaded {
+    /// The image.
+    pub image: Image,
+    /// The file, or the image reference as given.
+    pub source: String,
+    /// The stored image, when it came from the store.
+    pub stored: Option<StoredImage>,
+}
+
+/// The store, opened on the shared engine.
+pub fn open_store(dir: Option<&Path>) -> Result<ImageStore, CliError> {
+    let dir: PathBuf = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => ImageStore::default_dir().ok_or_else(|| {
+            CliError::input("cannot tell where the image store is: no home directory is set")
+                .hint("give a directory with `--store DIR` or `TAIRITSU_STORE`")
+        })?,
+    };
+    Ok(ImageStore::open(dir)?)
+}
+
+/// Loads `spec`: a file when one exists at that path, else an image of the store.
+pub fn load(spec: &str, store_dir: Option<&Path>) -> Result<Loaded, CliError> {
+    let path = Path::new(spec);
+    if path.exists() || looks_like_a_path(spec) {
+        return load_file(path);
+    }
+    let store = open_store(store_dir)?;
+    match store.get(spec) {
+        Ok(_) => load_stored(&store, spec),
+        Err(RuntimeError::ImageNotFound(_)) => Err(CliError::input(format!(
+            "`{spec}` is neither a file nor an image in the store ({})",
+            store.dir().display()
+        ))
+        .hint("give the path of a `.wasm` component, or see `tairitsu image ls` for the images")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The runtime says "not in the registry"; the user asked the store.
+pub fn store_error(error: RuntimeError, store: &ImageStore) -> CliError {
+    match error {
+        RuntimeError::ImageNotFound(name) => CliError::input(format!(
+            "no image `{name}` in the store ({})",
+            store.dir().display()
+        ))
+        .hint("`tairitsu image ls` lists the stored images"),
+        other => other.into(),
+    }
+}
+
+/// Loads an image of the store.
+pub fn load_stored(store: &ImageStore, spec: &str) -> Result<Loaded, CliError> {
+    let stored = store.get(spec).map_err(|e| store_error(e, store))?;
+    let engine = store.registry().engine().clone();
+    let label = stored
+        .references
+        .first()
+        .cloned()
+        .unwrap_or_else(|| stored.digest.clone());
+    let image = with_progress(&engine, &stored.digest, stored.size, &label, || {
+        store.image(spec)
+    })?;
+    Ok(Loaded {
+        image,
+        source: spec.to_string(),
+        stored: Some(stored),
+    })
+}
+
+/// Loads a component file on the shared engine.
+pub fn load_file(path: &Path) -> Result<Loaded, CliError> {
+    let bytes = std::fs::read(path).map_err(|source| {
+        let hint = (source.kind() == std::io::ErrorKind::NotFound)
+            .then_some("check the path; an image in the store is named `name:tag`");
+        let error = CliError::from(RuntimeError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
+        match hint {
+            Some(hint) => error.hint(hint),
+            None => error,
+        }
+    })?;
+    let engine = Engine::shared()?;
+    let digest = hex::encode(Sha256::digest(&bytes));
+    let label = path.display().to_string();
+    let image = with_progress(engine, &digest, bytes.len() as u64, &label, || {
+        Image::from_bytes_with(engine, &bytes).map_err(|e| name_the_file(e, &label))
+    })?;
+    Ok(Loaded {
+        image,
+        source: label,
+        stored: None,
+    })
+}
+
+/// Runs `compile`, with a spinner on stderr when it will take a while.
+pub fn with_progress(
+    engine: &Engine,
+    digest: &str,
+    size: u64,
+    label: &str,
+    compile: impl FnOnce() -> Result<Image, RuntimeError>,
+) -> Result<Image, RuntimeError> {
+    let show =
+        size >= PROGRESS_MIN_SIZE && std::io::stderr().is_terminal() && !engine.is_cached(digest);
+    if !show {
+        return compile();
+    }
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(format!("compiling {label} ({})", format_size(size)));
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    let result = compile();
+    spinner.finish_and_clear();
+    result
+}
+
+/// The runtime names bytes `input`; the user gave a file.
+fn name_the_file(error: RuntimeError, file: &str) -> RuntimeError {
+    match error {
+        RuntimeError::NotAComponent { reason, .. } => RuntimeError::NotAComponent {
+            what: file.to_string(),
+            reason,
+        },
+        RuntimeError::InvalidComponent { message, .. } => RuntimeError::InvalidComponent {
+            what: file.to_string(),
+            message,
+        },
+        other => other,
+    }
+}
+
+/// Whether `spec` can only be meant as a path (so a missing file is reported as one).
+fn looks_like_a_path(spec: &str) -> bool {
+    spec.ends_with(".wasm") || spec.starts_with(['.', '/', '~']) || spec.contains('\\')
+}
