@@ -35,6 +35,7 @@
 //! # Ok::<(), tairitsu_runtime::wasmtime::Error>(())
 //! ```
 
+use wasmtime::component::wasm_wave::parser::ParserErrorKind;
 use wasmtime::component::{Type, Val, wasm_wave};
 
 use super::error::ValueError;
@@ -82,6 +83,15 @@ pub(crate) fn parse_at(
     check_depth(text, start, end, limits)?;
     wasm_wave::from_str::<Val>(ty, &text[start..end]).map_err(|e| {
         let mut message = e.kind().to_string();
+        if let ParserErrorKind::InvalidType
+        | ParserErrorKind::InvalidValue
+        | ParserErrorKind::InvalidToken
+        | ParserErrorKind::MultipleChars = e.kind()
+        {
+            // wasm-wave names neither the text nor the type: say both, so that `256` for a `u8`
+            // reads as ``invalid value `256` (expected u8)``.
+            message.push_str(&expected(&text[start..end], e.span(), ty));
+        }
         if let Some(detail) = e.detail() {
             message.push_str(": ");
             message.push_str(detail);
@@ -92,6 +102,27 @@ pub(crate) fn parse_at(
         }
         ValueError::new(message).with_position(position_of(text, start + e.span().start))
     })
+}
+
+/// `` `found` (expected T)`` for an error at `span` of `value`, or `` `found` (in T)`` when the
+/// error is inside the value.
+fn expected(value: &str, span: std::ops::Range<usize>, ty: &Type) -> String {
+    let shorten = |text: &str, max: usize| -> String {
+        if text.chars().count() > max {
+            text.chars().take(max).chain("…".chars()).collect()
+        } else {
+            text.to_string()
+        }
+    };
+    let found = shorten(value.get(span.clone()).unwrap_or_default(), 40);
+    let ty = shorten(&super::signature::wasmtime_type_text(ty), 160);
+    let trimmed = value.trim();
+    let whole = value.get(span).is_some_and(|f| f.trim() == trimmed);
+    if whole {
+        format!(" `{found}` (expected {ty})")
+    } else {
+        format!(" `{found}` (in {ty})")
+    }
 }
 
 /// One argument of a WAVE argument list: its name if named (`b: 2`), where it starts, and the
