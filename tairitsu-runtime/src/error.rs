@@ -203,7 +203,7 @@ fn candidates_note(candidates: &[String]) -> String {
     if candidates.is_empty() {
         String::new()
     } else {
-        format!("; exports: {}", candidates.join(", "))
+        format!("; did you mean one of: {}", candidates.join(", "))
     }
 }
 

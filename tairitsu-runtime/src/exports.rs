@@ -107,16 +107,27 @@ impl ExportTable {
                 ))
             }
             None => {
+                // Similar names first (a typo, a prefix), else every export.
                 let bare = name.rsplit(['#', '.']).next().unwrap_or(name);
-                let mut candidates: Vec<String> = self
+                let mut similar: Vec<(usize, &ExportedFunc)> = self
                     .funcs
                     .iter()
-                    .filter(|f| f.name == bare || f.name.contains(bare) || bare.contains(&*f.name))
-                    .map(|f| f.qualified.clone())
+                    .map(|f| (edit_distance(&f.name, bare), f))
+                    .filter(|(d, f)| {
+                        *d <= 2.max(bare.len() / 3)
+                            || f.name.contains(bare)
+                            || bare.contains(&*f.name)
+                    })
                     .collect();
-                if candidates.is_empty() {
-                    candidates = self.funcs.iter().map(|f| f.qualified.clone()).collect();
-                }
+                similar.sort_by_key(|(d, _)| *d);
+                let candidates = if similar.is_empty() {
+                    self.funcs.iter().map(|f| f.qualified.clone()).collect()
+                } else {
+                    similar
+                        .into_iter()
+                        .map(|(_, f)| f.qualified.clone())
+                        .collect()
+                };
                 Err(NameError::Unknown(candidates))
             }
         }
@@ -126,6 +137,24 @@ impl ExportTable {
     pub(crate) fn func(&self, number: usize) -> &ExportedFunc {
         &self.funcs[number]
     }
+}
+
+/// The Levenshtein distance between two names, for "did you mean" lists.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Why a name found no single function.

@@ -1,0 +1,1 @@
+//! See `benches/default_config.rs`.
