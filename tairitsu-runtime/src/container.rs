@@ -665,7 +665,7 @@ impl<T: Send + 'static> Container<T> {
     pub fn call_guest_binary(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
         let number = resolve(&self.image, name)?;
         let export = self.image.export_table().func(number);
-        if args.len() != export.ty.params().len() {
+        if args.len() != export.params {
             return Err(Error::ExportType {
                 name: export.qualified.clone(),
                 message: format!(
@@ -681,7 +681,7 @@ impl<T: Send + 'static> Container<T> {
                 ),
             });
         }
-        let mut results = vec![Val::Bool(false); export.ty.results().len()];
+        let mut results = vec![Val::Bool(false); export.results];
         self.core.call_func(number, export, args, &mut results)?;
         Ok(results)
     }

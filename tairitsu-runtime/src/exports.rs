@@ -22,6 +22,10 @@ pub(crate) struct ExportedFunc {
     pub(crate) name: String,
     pub(crate) index: ComponentExportIndex,
     pub(crate) ty: ComponentFunc,
+    /// How many parameters and results it has (read on every call; wasmtime's accessors walk
+    /// the type).
+    pub(crate) params: usize,
+    pub(crate) results: usize,
     /// The dynamic path's model of the type, or why the dynamic path cannot call it.
     pub(crate) func_type: std::result::Result<FuncType, ValueError>,
 }
@@ -29,7 +33,32 @@ pub(crate) struct ExportedFunc {
 /// All exported functions of a component, with every name each can be called by.
 pub(crate) struct ExportTable {
     funcs: Vec<ExportedFunc>,
-    by_name: HashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>, BuildFnv>,
+}
+
+/// FNV-1a: names are short and come from the host, so a cheap hash beats SipHash here (the
+/// lookup is on every dynamic call).
+#[derive(Clone, Copy, Default)]
+struct BuildFnv;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 impl ExportTable {
@@ -39,12 +68,15 @@ impl ExportTable {
         for (name, item) in component.component_type().exports(engine) {
             match item.ty {
                 ComponentItem::ComponentFunc(ty) => {
+                    let (params, results) = (ty.params().len(), ty.results().len());
                     if let Some(index) = component.get_export_index(None, name) {
                         funcs.push(ExportedFunc {
                             qualified: name.to_string(),
                             name: name.to_string(),
                             index,
                             func_type: FuncType::from_wasmtime(name, &ty),
+                            params,
+                            results,
                             ty,
                         });
                     }
@@ -57,11 +89,14 @@ impl ExportTable {
                         if let ComponentItem::ComponentFunc(ty) = fitem.ty
                             && let Some(index) = component.get_export_index(Some(&parent), fname)
                         {
+                            let (params, results) = (ty.params().len(), ty.results().len());
                             funcs.push(ExportedFunc {
                                 qualified: format!("{name}#{fname}"),
                                 name: fname.to_string(),
                                 index,
                                 func_type: FuncType::from_wasmtime(fname, &ty),
+                                params,
+                                results,
                                 ty,
                             });
                         }
@@ -70,7 +105,7 @@ impl ExportTable {
                 _ => {}
             }
         }
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<usize>, BuildFnv> = HashMap::default();
         for (i, f) in funcs.iter().enumerate() {
             let mut names = vec![f.qualified.clone()];
             if let Some((iface, func)) = f.qualified.split_once('#') {

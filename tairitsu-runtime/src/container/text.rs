@@ -127,7 +127,7 @@ impl<T: 'static> Core<T> {
         export: &ExportedFunc,
         args: &[Val],
     ) -> Result<Vec<Val>> {
-        let mut results = vec![Val::Bool(false); export.ty.results().len()];
+        let mut results = vec![Val::Bool(false); export.results];
         self.call_func(number, export, args, &mut results)?;
         Ok(results)
     }
