@@ -22,8 +22,10 @@ Exit codes:
   2  bad usage or bad input: not a component, unknown function, wrong value, missing import
 
 Environment:
-  TAIRITSU_STORE      the image store directory (default $XDG_DATA_HOME/tairitsu/images)
-  TAIRITSU_CACHE_DIR  where compiled components are cached (default $XDG_CACHE_HOME/tairitsu)";
+  TAIRITSU_STORE      the image store directory (default $XDG_DATA_HOME/tairitsu/images,
+                      else ~/.local/share/tairitsu/images)
+  TAIRITSU_CACHE_DIR  where compiled components are cached (default $XDG_CACHE_HOME/tairitsu,
+                      else ~/.cache/tairitsu)";
 
 /// Host WebAssembly components from the command line: look inside them, call their
 /// functions with RON or WAVE values, run commands, print Rust bindings for WIT, and keep a
@@ -85,7 +87,7 @@ Options for tairitsu come before COMPONENT; everything after it goes to the gues
 after COMPONENT is allowed too). The guest's first argument is COMPONENT as written.
 
 Exit code: the guest's. WASI 0.2's `exit` carries only success or failure, so a guest's
-`exit(3)` ends with 1, as `wasmtime run` does. A trap (a Rust panic is one), the deadline or a
+`exit(3)` ends with 1. A trap (a Rust panic is one), the deadline or a
 limit ends with 1 and a message on stderr; bad input before the guest starts ends with 2.")]
     Run(RunArgs),
 
@@ -100,7 +102,20 @@ Examples:
     Bindgen(BindgenArgs),
 
     /// Manage the local image store: components kept by digest under `name:tag` references.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  tairitsu image load calc.wasm --tag calc:1.0
+  tairitsu image ls
+  tairitsu call calc:1.0 'add(1, 2)'
+  tairitsu image inspect calc:1.0
+  tairitsu image rm calc:1.0
+
+The store keeps each component once, by its sha256; commands that take a component file also
+take a stored image, by `name:tag` (`name` means `name:latest`) or by digest (6 or more hex
+digits)."
+    )]
     Image(ImageCommand),
 }
 
@@ -287,15 +302,33 @@ process, read the compiled code from the cache.")]
     Load(ImageLoadArgs),
 
     /// List the stored images.
-    #[command(visible_alias = "list")]
+    #[command(
+        visible_alias = "list",
+        after_help = "\
+Examples:
+  tairitsu image ls
+  tairitsu image ls --json
+  tairitsu image ls -q | xargs tairitsu image rm     (empty the store)"
+    )]
     Ls(ImageLsArgs),
 
     /// Show a stored image: what `tairitsu inspect` shows, and its references and file.
+    #[command(after_help = "\
+Examples:
+  tairitsu image inspect calc:1.0
+  tairitsu image inspect 273dbf21cdaa --json")]
     Inspect(ImageInspectArgs),
 
     /// Remove references; a component goes with its last reference (a digest removes them
     /// all).
-    #[command(visible_alias = "remove")]
+    #[command(
+        visible_alias = "remove",
+        after_help = "\
+Examples:
+  tairitsu image rm calc:1.0
+  tairitsu image rm calc:1.0 calc:latest
+  tairitsu image rm sha256:273dbf21cdaa     (every reference to it, and the component)"
+    )]
     Rm(ImageRmArgs),
 }
 
