@@ -39,6 +39,8 @@ struct Report<'a> {
     size: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     store: Option<StoreReport>,
+    /// Whether it is a `wasi:cli/command` (exports `wasi:cli/run`), for `tairitsu run`.
+    command: bool,
     imports: Vec<Function>,
     exports: Vec<Function>,
     types: Vec<Type<'a>>,
@@ -92,6 +94,7 @@ impl<'a> Report<'a> {
                     .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                     .map(|d| d.as_secs()),
             }),
+            command: is_command(image),
             imports: world.imports.iter().map(Function::new).collect(),
             exports: world.exports.iter().map(Function::new).collect(),
             types: world

@@ -275,6 +275,7 @@ fn inspect_json() {
     assert_eq!(json["exports"][0]["qualified"], "run");
     assert_eq!(json["exports"][0]["wit"], "run: func(x: u32) -> u32");
     assert_eq!(json["types"], serde_json::json!([]));
+    assert_eq!(json["command"], false);
     assert!(json.get("store").is_none());
 
     let kitchen: serde_json::Value =
@@ -774,6 +775,16 @@ fn run_passes_arguments_and_inherits_stdio() {
         ["argc 4", "arg: a", "arg: b c", "arg: --", "arg: -x"]
     );
     assert_eq!(out.stderr, "probe done\n");
+    // inspect says it is a command.
+    let text = tairitsu(["inspect", &probe]).run().ok().to_string();
+    assert!(text.contains("    run: func() -> result"), "{text}");
+    assert!(
+        text.ends_with("This is a `wasi:cli/command`: run it with `tairitsu run`."),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(tairitsu(["inspect", &probe, "--json"]).run().ok()).unwrap();
+    assert_eq!(json["command"], true);
     // A `--` right after the component separates tairitsu's options from the guest's.
     let out = tairitsu(["run", &probe, "--", "--stdin"])
         .stdin("piped text\n")
