@@ -37,7 +37,9 @@ pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
         ))
         .hint("`tairitsu inspect COMPONENT` lists the functions and their parameters"));
     };
-    let qualified = image.resolve_export(&args.call[..open])?;
+    let qualified = image
+        .resolve_export(&args.call[..open])
+        .map_err(|e| load::named(&loaded.source, e))?;
     if output == Format::Wave
         && let Some(resource) = export_results(&image, &qualified)
             .iter()
@@ -56,7 +58,8 @@ pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
         .with_sandbox(sandbox)
         .with_host_imports(imports)
         .trap_unknown_imports(args.trap_unknown_imports)
-        .build()?;
+        .build()
+        .map_err(|e| load::named(&loaded.source, e))?;
     let result = container
         .call_text(&args.call, input, output)
         .map_err(|e| call_hint(e, args.format))?;

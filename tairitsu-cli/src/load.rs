@@ -139,6 +139,32 @@ pub fn with_progress(
     result
 }
 
+/// The runtime names an image by its short digest; the user gave a file or a reference.
+pub fn named(source: &str, error: RuntimeError) -> RuntimeError {
+    let image = source.to_string();
+    match error {
+        RuntimeError::MissingImports { missing, .. } => {
+            RuntimeError::MissingImports { image, missing }
+        }
+        RuntimeError::UnknownExport {
+            name, candidates, ..
+        } => RuntimeError::UnknownExport {
+            image,
+            name,
+            candidates,
+        },
+        RuntimeError::AmbiguousExport {
+            name, candidates, ..
+        } => RuntimeError::AmbiguousExport {
+            image,
+            name,
+            candidates,
+        },
+        RuntimeError::Instantiate { message, .. } => RuntimeError::Instantiate { image, message },
+        other => other,
+    }
+}
+
 /// The runtime names bytes `input`; the user gave a file.
 fn name_the_file(error: RuntimeError, file: &str) -> RuntimeError {
     match error {

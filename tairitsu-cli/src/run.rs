@@ -38,7 +38,8 @@ pub fn run(args: &RunArgs, store: Option<&Path>) -> Result<ExitCode, CliError> {
         .with_limits(options::limits(&args.limits, Timeout::Never))
         .with_sandbox(sandbox)
         .trap_unknown_imports(args.trap_unknown_imports)
-        .build()?;
+        .build()
+        .map_err(|e| load::named(&loaded.source, e))?;
     let code = container.run_command()?;
     // Codes outside what a process can return are failures, never a wrapped-around success.
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))

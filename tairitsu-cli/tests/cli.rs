@@ -565,13 +565,19 @@ fn call_forms_and_formats() {
 #[test]
 fn call_errors_for_names_and_values() {
     call("calc.wasm", "nope(1)", &[])
-        .fails(2, &["has no export `nope`", "test:calc/api@0.1.0#add"])
+        .fails(
+            2,
+            &[
+                "`calc.wasm` has no export `nope`",
+                "test:calc/api@0.1.0#add",
+            ],
+        )
         .hint("tairitsu inspect");
     call("calc.wasm", "add(1, 2)", &[])
         .fails(
             2,
             &[
-                "`add` is ambiguous",
+                "`add` is ambiguous in `calc.wasm`",
                 "test:calc/api@0.1.0#add",
                 "test:calc/extra@0.1.0#add",
             ],
@@ -656,7 +662,7 @@ fn call_imports_missing_constant_or_trapped() {
         .fails(
             2,
             &[
-                "imports 2 functions that nobody provides",
+                "`host.wasm` imports 2 functions that nobody provides",
                 "test:host/log@0.1.0#log",
                 "test:host/math@0.1.0#double",
             ],
