@@ -24,3 +24,13 @@ bench:
 
 bench-quick:
     cargo bench --workspace -- --quick --noplot
+
+# The fuzz targets (fuzz/, its own workspace; not part of `just test`), each for `seconds`.
+# cargo-fuzz needs nightly flags, which RUSTC_BOOTSTRAP=1 allows on the stable toolchain; the
+# code under test has no `unsafe`, so the targets run without a sanitizer, which is faster.
+# Install it once with `cargo install cargo-fuzz`. Crashes land in fuzz/artifacts/<target>/.
+fuzz seconds="600":
+    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none ron_typed -- -max_total_time={{seconds}} -dict=fuzz/dict/ron.dict
+    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none ron_roundtrip -- -max_total_time={{seconds}}
+    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none wave_typed -- -max_total_time={{seconds}} -dict=fuzz/dict/wave.dict
+    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none codegen_wit_smith -- -max_total_time={{seconds}}
