@@ -1,0 +1,8 @@
+// `world` is required; the error lists the package's worlds.
+tairitsu::bindings!(inline = "
+    package test:two;
+    world first { export a: func(); }
+    world second { export b: func(); }
+");
+
+fn main() {}

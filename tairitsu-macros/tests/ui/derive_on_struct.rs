@@ -1,0 +1,8 @@
+// `WitCommand` is for enums.
+#[derive(tairitsu::WitCommand)]
+#[wit(response = ())]
+struct Read {
+    path: String,
+}
+
+fn main() {}
