@@ -326,4 +326,38 @@ mod tests {
         ));
         assert!(e.contains("runtime path"), "{e}");
     }
+
+    /// Any prefix of valid inline WIT, and of the arguments, is an error or an expansion, never
+    /// a panic.
+    #[test]
+    fn no_input_panics() {
+        let wit =
+            std::fs::read_to_string(workspace().join("tairitsu-fixtures/wit/kitchen/kitchen.wit"))
+                .unwrap();
+        let mut expanded = 0;
+        let step = (wit.len() / 400).max(1);
+        for end in (0..=wit.len()).step_by(step).chain([wit.len()]) {
+            let Some(prefix) = wit.get(..end) else {
+                continue;
+            };
+            let input = quote!(inline = #prefix, world = "kitchen");
+            match std::panic::catch_unwind(|| expand(input, Path::new("/"))) {
+                Ok(Ok(_)) => expanded += 1,
+                Ok(Err(_)) => {}
+                Err(_) => panic!("bindings! panicked on WIT: {prefix}"),
+            }
+        }
+        assert!(expanded > 0);
+        let args = r#"path = "tairitsu-build/tests/codegen/exports.wit", world = "exports", runtime_path = "::tairitsu""#;
+        for end in 0..=args.len() {
+            let Some(Ok(input)) = args.get(..end).map(str::parse::<proc_macro2::TokenStream>)
+            else {
+                continue;
+            };
+            let text = input.to_string();
+            if std::panic::catch_unwind(|| expand(input, &workspace())).is_err() {
+                panic!("bindings! panicked on: {text}");
+            }
+        }
+    }
 }

@@ -303,4 +303,34 @@ mod tests {
             .contains("not a kebab-case WIT name")
         );
     }
+
+    /// Any prefix of a valid input is an error or an expansion, never a panic.
+    #[test]
+    fn no_input_panics() {
+        let source = r#"
+            #[wit(interface = "my:kv/store", response = KvResponse<'a>, crate = "::tairitsu_runtime")]
+            enum KvCommand<'a> where 'a: 'static {
+                Get { key: &'a str },
+                #[wit(name = "put")]
+                SetValue(String, String),
+                Clear,
+            }
+        "#;
+        let mut expanded = 0;
+        for end in 0..=source.len() {
+            let Some(Ok(input)) = source
+                .get(..end)
+                .map(str::parse::<proc_macro2::TokenStream>)
+            else {
+                continue;
+            };
+            let text = input.to_string();
+            match std::panic::catch_unwind(|| expand(input)) {
+                Ok(Ok(_)) => expanded += 1,
+                Ok(Err(_)) => {}
+                Err(_) => panic!("the derive panicked on: {text}"),
+            }
+        }
+        assert!(expanded > 0);
+    }
 }

@@ -381,3 +381,54 @@ fn a_wit_parser_error_points_at_the_item_it_came_from() {
     assert!(text.contains("f.wit:"), "{text}");
     assert!(text.contains("record r"), "{text}");
 }
+
+/// Every prefix of a valid input, and the input with any one token left out or doubled, is an
+/// error or an expansion: never a panic.
+#[test]
+fn no_input_panics() {
+    let source = r#"
+        /// Docs.
+        package my:pkg@1.0.0-rc1;
+        /// Docs.
+        pub export interface kitchen-sink {
+            /// A record.
+            record file-info { name: string, size: u64, tags: Vec<String> }
+            enum Shape { Circle(f64), Square((f32, f32)), Empty }
+            flags mode { read, write }
+            type id = u32;
+            %list: func(a: Option<Vec<FileInfo>>, b: Result<id, ()>, c: result, d: mode) -> option<result<tuple<u8, s64>, string>>;
+            read_file: func(path: String, shape: shape) -> Result<(), String>;
+        }
+    "#;
+    let mut inputs: Vec<TokenStream> = Vec::new();
+    for end in 0..=source.len() {
+        if let Some(prefix) = source.get(..end)
+            && let Ok(tokens) = prefix.parse::<TokenStream>()
+        {
+            inputs.push(tokens);
+        }
+    }
+    // Token-level mutations inside the interface's braces.
+    let words: Vec<&str> = source.split_whitespace().collect();
+    for i in 0..words.len() {
+        for mutated in [
+            [&words[..i], &words[i + 1..]].concat().join(" "),
+            [&words[..=i], &words[i..]].concat().join(" "),
+        ] {
+            if let Ok(tokens) = mutated.parse::<TokenStream>() {
+                inputs.push(tokens);
+            }
+        }
+    }
+    assert!(inputs.len() > 200, "{}", inputs.len());
+    let mut expanded = 0;
+    for input in inputs {
+        let text = input.to_string();
+        match std::panic::catch_unwind(|| expand(input)) {
+            Ok(Ok(_)) => expanded += 1,
+            Ok(Err(_)) => {}
+            Err(_) => panic!("wit_interface! panicked on: {text}"),
+        }
+    }
+    assert!(expanded > 0);
+}
