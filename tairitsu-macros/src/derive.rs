@@ -113,16 +113,19 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     } else {
         quote!(match self { #(#arms,)* })
     };
+    // In an anonymous const, like serde's derives: nothing needs to name the impl.
     Ok(quote! {
-        #[automatically_derived]
-        impl #impl_generics #krate::WitCommand for #ident #ty_generics #where_clause {
-            type Response = #response;
-            const INTERFACE: &'static str = #interface;
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics #krate::WitCommand for #ident #ty_generics #where_clause {
+                type Response = #response;
+                const INTERFACE: &'static str = #interface;
 
-            fn command_name(&self) -> &'static str {
-                #body
+                fn command_name(&self) -> &'static str {
+                    #body
+                }
             }
-        }
+        };
     })
 }
 

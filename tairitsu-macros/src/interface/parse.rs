@@ -481,7 +481,7 @@ fn parse_func(input: ParseStream<'_>, docs: Vec<String>) -> syn::Result<Func> {
         }
     }
     if !input.peek(Token![;]) {
-        return Err(input.error("expected `;` after the function"));
+        return Err(input.error(format!("expected `;` to end the function `{}`", name.wit)));
     }
     input.parse::<Token![;]>()?;
     Ok(Func {
