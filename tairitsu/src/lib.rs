@@ -8,13 +8,13 @@
 
 pub use tairitsu_runtime::*;
 
+/// `#[derive(WitCommand)]`: `WitCommand` for a hand-written command enum.
+#[cfg(feature = "macros")]
+pub use tairitsu_macros::WitCommand;
 /// Typed bindings from WIT files (or inline WIT), in place: what `tairitsu-build` writes from
 /// `build.rs` for the same world, token for token.
 #[cfg(feature = "macros")]
 pub use tairitsu_macros::bindings;
-/// `#[derive(WitCommand)]`: `WitCommand` for a hand-written command enum.
-#[cfg(feature = "macros")]
-pub use tairitsu_macros::WitCommand;
 /// One WIT interface declared in Rust source (WIT or Rust spellings), with its bindings.
 #[cfg(feature = "macros")]
 pub use tairitsu_macros::wit_interface;
