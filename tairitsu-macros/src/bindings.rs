@@ -196,8 +196,9 @@ mod tests {
         (prettyplease::unparse(&file), included)
     }
 
-    /// Every WIT case the generator is snapshot-tested with, every fixture world and the
-    /// examples' WIT: expanding `bindings!` gives exactly the file `Builder::compile` writes.
+    /// Every WIT case the generator is snapshot-tested with, every fixture world and every
+    /// world of the examples' WIT: expanding `bindings!` gives exactly the file
+    /// `Builder::compile` writes.
     #[test]
     fn the_macro_expands_to_what_the_build_script_writes() {
         let root = workspace();
@@ -218,11 +219,21 @@ mod tests {
                 cases.push((case.clone(), name.clone()));
             }
         }
-        let fixtures = root.join("tairitsu-fixtures/wit");
-        cases.push((fixtures.join("kitchen"), "kitchen".into()));
-        cases.push((fixtures.join("host"), "host-import".into()));
-        cases.push((root.join("wit/greeter"), "plugin".into()));
-        assert!(cases.len() >= 10, "{cases:?}");
+        // The fixtures' worlds and the examples' shared WIT (`wit/<package>/`).
+        let mut dirs: Vec<PathBuf> = ["tairitsu-fixtures/wit", "wit"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(root.join(d)).expect("the WIT folders exist"))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let loaded = tairitsu_build::load::load(&dir).expect("the WIT loads");
+            for name in loaded.resolve.packages[loaded.package].worlds.keys() {
+                cases.push((dir.clone(), name.clone()));
+            }
+        }
+        assert!(cases.len() >= 15, "{cases:?}");
 
         for (path, world) in cases {
             let relative = path
