@@ -681,6 +681,27 @@ macro_rules! simple_handler {
 /// use tairitsu_runtime::WitCommandHandler;
 /// assert_eq!(from_ten.execute(Counter::Increment { by: 1 }), Ok(11));
 /// ```
+///
+/// The closure becomes a plain function, so it cannot capture; keep what it needs in the
+/// state:
+///
+/// ```compile_fail,E0308
+/// use tairitsu_runtime::{WitCommand, stateful_handler};
+///
+/// #[derive(Debug)]
+/// enum Counter { Add { n: u32 } }
+/// impl WitCommand for Counter {
+///     type Response = u32;
+///     const INTERFACE: &'static str = "counter";
+///     fn command_name(&self) -> &'static str { "add" }
+/// }
+///
+/// let step = 2;
+/// let _handler = stateful_handler!(u32, Counter, |total, Counter::Add { n }| {
+///     *total += n * step;
+///     Ok(*total)
+/// });
+/// ```
 #[macro_export]
 macro_rules! stateful_handler {
     ($state:ty = $initial:expr, $command:ty, $handler:expr $(,)?) => {

@@ -1,5 +1,5 @@
 // The same name twice, in both spellings: `read_file` is `read-file`.
-tairitsu::wit_interface! {
+tairitsu_macros::wit_interface! {
     interface files {
         read-file: func(path: string) -> string;
         read_file: func(path: String) -> String;

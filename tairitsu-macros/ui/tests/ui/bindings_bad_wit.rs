@@ -1,5 +1,5 @@
 // WIT that does not resolve: wit-parser's message, with line and caret.
-tairitsu::bindings!(
+tairitsu_macros::bindings!(
     inline = "package test:bad; world w { export a: func() -> strng; }",
     world = "w",
 );

@@ -1,5 +1,5 @@
 // `WitCommand` is for enums.
-#[derive(tairitsu::WitCommand)]
+#[derive(tairitsu_macros::WitCommand)]
 #[wit(response = ())]
 struct Read {
     path: String,

@@ -1,5 +1,5 @@
 // `world` is required; the error lists the package's worlds.
-tairitsu::bindings!(inline = "
+tairitsu_macros::bindings!(inline = "
     package test:two;
     world first { export a: func(); }
     world second { export b: func(); }

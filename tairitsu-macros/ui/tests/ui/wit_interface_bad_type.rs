@@ -1,5 +1,5 @@
 // A Rust type with no WIT equivalent.
-tairitsu::wit_interface! {
+tairitsu_macros::wit_interface! {
     interface counter {
         add: func(by: usize) -> u64;
     }

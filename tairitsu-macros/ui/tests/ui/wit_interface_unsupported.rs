@@ -1,5 +1,5 @@
 // Resources need a WIT file and `bindings!`.
-tairitsu::wit_interface! {
+tairitsu_macros::wit_interface! {
     interface files {
         resource handle {
             read: func() -> string;

@@ -1,5 +1,5 @@
 // The response type is required; a variant name must be kebab-case.
-#[derive(tairitsu::WitCommand)]
+#[derive(tairitsu_macros::WitCommand)]
 #[wit(interface = "files")]
 enum FilesCommand {
     #[wit(name = "Read_File")]

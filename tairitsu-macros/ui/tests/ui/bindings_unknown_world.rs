@@ -1,5 +1,5 @@
 // A world that is not in the package.
-tairitsu::bindings!(
+tairitsu_macros::bindings!(
     inline = "package test:one; world only { export a: func(); }",
     world = "missing",
 );

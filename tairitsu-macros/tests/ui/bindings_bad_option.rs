@@ -1,4 +1,0 @@
-// A misspelt option.
-tairitsu::bindings!(inline = "package test:one; world w {}", wrld = "w");
-
-fn main() {}

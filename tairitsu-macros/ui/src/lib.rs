@@ -1,0 +1,1 @@
+//! Compile-error tests of `tairitsu-macros`; see `tests/ui.rs`.
