@@ -14,6 +14,14 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# The five examples, each against its real Rust guest.
+examples:
+    cargo run -p wit-runtime
+    cargo run -p wit-compile-time
+    cargo run -p wit-dynamic-advanced
+    cargo run -p wit-native-macro
+    cargo run -p wit-native-simple
+
 # What CI runs, from a clean clone.
 ci:
     bash .ci/run
@@ -21,6 +29,7 @@ ci:
 # The benchmarks (release build, criterion); `just bench-quick` is the smoke run CI does.
 bench:
     cargo bench --workspace
+    cargo bench --manifest-path benches/default-config/Cargo.toml
 
 bench-quick:
     cargo bench --workspace -- --quick --noplot

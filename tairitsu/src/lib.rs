@@ -24,8 +24,13 @@ pub use tairitsu_macros::wit_interface;
 /// The argument is the world name as given to the builder; the file is
 /// `$OUT_DIR/<world>.rs`. For another output directory, use `include!` with its path.
 ///
+/// Include it in a module of its own: the generated top-level modules are named after the WIT
+/// namespaces, and one named like a crate you use (`tairitsu:` itself, say) would shadow it.
+///
 /// ```ignore
-/// tairitsu::include_bindings!("my-world");
+/// mod bindings {
+///     ::tairitsu::include_bindings!("my-world");
+/// }
 /// ```
 #[macro_export]
 macro_rules! include_bindings {
@@ -33,3 +38,9 @@ macro_rules! include_bindings {
         include!(concat!(env!("OUT_DIR"), "/", $world, ".rs"));
     };
 }
+
+/// The README's Rust examples, compiled as doc tests. (Its `rust,ignore` blocks are excerpts of
+/// the examples, checked against their sources by `tests/readme.rs`.)
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
