@@ -253,7 +253,10 @@ fn wrong_types_in_ron_and_wave() {
         ("echo.echo-shape(Circle)", &["Circle"]),
         ("echo.echo-shape(Empty(1))", &["found `(`", "column 22"]),
         ("echo.echo-char('ab')", &["char"]),
-        ("echo.echo-option-string(Some())", &["argument `v`", "expected string"]),
+        (
+            "echo.echo-option-string(Some())",
+            &["argument `v`", "expected string"],
+        ),
         ("echo.echo-result-no-ok(Ok(1))", &["result<_, string>"]),
         ("echo.echo-tuple((1, \"a\"))", &["tuple<u8, string, f64>"]),
         ("echo.echo-bool(1)", &["bool"]),
@@ -530,4 +533,21 @@ fn a_ron_host_closure_answering_nonsense_fails_that_call() {
         c.restart().unwrap();
     }
     assert_eq!(c.call_ron("run(1)").unwrap(), "8");
+}
+
+/// Regression: WAVE type errors said only `invalid value` or `invalid value type`, naming
+/// neither the text nor the type expected, where RON said ``expected u32, found `"1"` ``.
+#[test]
+fn bug_wave_type_errors_named_neither_text_nor_type() {
+    let mut c = root();
+    let err = c.call_wave("add(4294967296, 1)").unwrap_err().to_string();
+    assert!(
+        err.contains("invalid value `4294967296` (expected u32)"),
+        "{err}"
+    );
+    let err = c.call_wave("greet(1)").unwrap_err().to_string();
+    assert!(err.contains("`1` (expected string)"), "{err}");
+    let err = c.call_wave("sum([1, \"2\"])").unwrap_err().to_string();
+    assert!(err.contains("`\"2\"` (in list<u32>)"), "{err}");
+    assert!(err.contains("column 9"), "{err}");
 }
