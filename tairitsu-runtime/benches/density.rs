@@ -2,7 +2,8 @@
 //! take with the pooling allocator, and how many calls per second they answer from one and two
 //! threads.
 //!
-//! `cargo bench -p tairitsu-runtime --bench density` (add `-- --quick` for a small run)
+//! `cargo bench -p tairitsu-runtime --bench density` (add `-- --quick` for a small run;
+//! `cargo test --benches` runs it small too)
 //!
 //! Not a criterion bench: it measures resident memory and throughput, and prints them.
 
@@ -31,7 +32,10 @@ fn mib(bytes: u64) -> f64 {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick" || a == "--test");
+    // `cargo bench` passes `--bench`; without it (`cargo test --benches`, CI's smoke run) or
+    // with `--quick`, run small.
+    let args: Vec<String> = std::env::args().collect();
+    let quick = !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--quick");
     let count: u32 = if quick { 500 } else { 10_000 };
     let slots = count + 16;
 
