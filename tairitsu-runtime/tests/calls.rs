@@ -179,3 +179,21 @@ fn every_value_kind_through_ron_and_wave() {
     );
     assert_eq!(c.call_ron("echo.nothing()").unwrap(), "()");
 }
+
+#[test]
+fn resources_are_handles_in_ron_and_an_error_in_wave() {
+    let mut c = kitchen();
+    let handle = c.call_ron("counters.make-counter(5)").unwrap();
+    assert_eq!(handle, "Handle(1)");
+    assert_eq!(
+        c.call_ron("counters.[method]counter.increment(Handle(1))")
+            .unwrap(),
+        "6"
+    );
+    // WAVE has no syntax for a resource: an error, not a panic, and the container runs on.
+    let err = c.call_wave("counters.make-counter(1)").unwrap_err();
+    assert!(err.to_string().contains("resource"), "{err}");
+    assert_eq!(*c.state(), ContainerState::Running);
+    c.drop_handle(1).unwrap();
+    assert!(c.drop_handle(1).is_err());
+}

@@ -69,7 +69,34 @@ pub fn parse_with(text: &str, ty: &Type, limits: &ValueLimits) -> Result<Val, Va
 /// When the value holds a resource (WAVE has no syntax for one) or another kind WAVE cannot
 /// write.
 pub fn to_string(val: &Val) -> Result<String, ValueError> {
+    // wasm-wave's writer panics on the kinds it has no syntax for; refuse them first.
+    if let Some(kind) = unwritable(val) {
+        return Err(ValueError::new(format!(
+            "cannot write WAVE: the value holds a {kind}, which WAVE has no syntax for; use RON, \
+             where a resource is an opaque `Handle(n)`"
+        )));
+    }
     wasm_wave::to_string(val).map_err(|e| ValueError::new(format!("cannot write WAVE: {e}")))
+}
+
+/// The first kind in `val` that WAVE cannot write, if any.
+fn unwritable(val: &Val) -> Option<&'static str> {
+    match val {
+        Val::Resource(_) => Some("resource"),
+        Val::Future(_) => Some("future"),
+        Val::Stream(_) => Some("stream"),
+        Val::ErrorContext(_) => Some("error-context"),
+        Val::List(vals) | Val::Tuple(vals) | Val::FixedLengthList(vals) => {
+            vals.iter().find_map(unwritable)
+        }
+        Val::Record(fields) => fields.iter().find_map(|(_, v)| unwritable(v)),
+        Val::Map(pairs) => pairs
+            .iter()
+            .find_map(|(k, v)| unwritable(k).or_else(|| unwritable(v))),
+        Val::Variant(_, Some(v)) | Val::Option(Some(v)) => unwritable(v),
+        Val::Result(Ok(Some(v)) | Err(Some(v))) => unwritable(v),
+        _ => None,
+    }
 }
 
 /// Reads `text[start..end]` as a value of `ty`; positions in errors are in all of `text`.
