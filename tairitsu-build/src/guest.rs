@@ -213,9 +213,13 @@ fn cargo() -> Command {
     cmd
 }
 
-/// Whether the standard library for the guest target is installed.
-fn target_installed() -> bool {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| OsString::from("rustc"));
+/// The `rustc` the build uses (`$RUSTC` in a build script), else `rustc` from `PATH`.
+fn rustc() -> OsString {
+    std::env::var_os("RUSTC").unwrap_or_else(|| OsString::from("rustc"))
+}
+
+/// Whether `rustc` has the standard library of the guest target.
+fn target_installed(rustc: &std::ffi::OsStr) -> bool {
     Command::new(rustc)
         .args(["--print", "target-libdir", "--target", GUEST_TARGET])
         .output()
@@ -233,23 +237,32 @@ fn target_installed() -> bool {
 }
 
 fn ensure_target(install: bool) -> Result<(), GuestError> {
-    if target_installed() {
+    ensure_target_with(&rustc(), "rustup", install)
+}
+
+/// [`ensure_target`] with the programs named, so that tests can stand in for them.
+fn ensure_target_with(
+    rustc: &std::ffi::OsStr,
+    rustup: &str,
+    install: bool,
+) -> Result<(), GuestError> {
+    if target_installed(rustc) {
         return Ok(());
     }
     if !install {
         return Err(GuestError::Target("installing was switched off".into()));
     }
     println!("cargo:warning=installing the {GUEST_TARGET} target with rustup (once)");
-    let out = Command::new("rustup")
+    let out = Command::new(rustup)
         .args(["target", "add", GUEST_TARGET])
         .output()
-        .map_err(|e| GuestError::Target(format!("cannot run rustup: {e}")))?;
+        .map_err(|e| GuestError::Target(format!("cannot run {rustup}: {e}")))?;
     if !out.status.success() {
         return Err(GuestError::Target(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
-    if target_installed() {
+    if target_installed(rustc) {
         Ok(())
     } else {
         Err(GuestError::Target(
@@ -292,6 +305,49 @@ fn package_name(manifest: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stand-in `rustc` whose target-libdir is an empty folder: the target looks missing.
+    fn missing_target_rustc(dir: &Path) -> PathBuf {
+        let empty = dir.join("empty-libdir");
+        std::fs::create_dir_all(&empty).unwrap();
+        let script = dir.join("rustc");
+        std::fs::write(&script, format!("#!/bin/sh\necho {}\n", empty.display())).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        script
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_missing_target_that_cannot_be_installed_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let rustc = missing_target_rustc(dir.path());
+        assert!(!target_installed(rustc.as_os_str()));
+
+        let off = ensure_target_with(rustc.as_os_str(), "rustup", false).unwrap_err();
+        let text = off.to_string();
+        assert!(
+            text.contains("`wasm32-wasip2` target is not installed"),
+            "{text}"
+        );
+        assert!(text.contains("rustup target add wasm32-wasip2"), "{text}");
+
+        let no_rustup =
+            ensure_target_with(rustc.as_os_str(), "/nonexistent/rustup", true).unwrap_err();
+        assert!(
+            no_rustup
+                .to_string()
+                .contains("cannot run /nonexistent/rustup"),
+            "{no_rustup}"
+        );
+        assert!(
+            no_rustup.to_string().contains("Install it by hand"),
+            "{no_rustup}"
+        );
+    }
 
     #[test]
     fn reads_package_names() {
