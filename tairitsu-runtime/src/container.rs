@@ -379,6 +379,7 @@ impl<T: Send + 'static> ContainerBuilder<T> {
                 funcs: Vec::new(),
                 handles: ResourceHandles::new(),
                 value_limits: self.value_limits,
+                args: Vec::new(),
             },
         };
         container.start()?;
@@ -449,6 +450,8 @@ struct Core<T: 'static> {
     /// Resources the dynamic path handed out as `Handle(n)`, for this generation.
     handles: ResourceHandles,
     value_limits: ValueLimits,
+    /// The arguments of the last text call, kept so that the next one reuses the buffer.
+    args: Vec<Val>,
 }
 
 impl<T: Send + 'static> Container<T> {

@@ -197,3 +197,18 @@ fn resources_are_handles_in_ron_and_an_error_in_wave() {
     c.drop_handle(1).unwrap();
     assert!(c.drop_handle(1).is_err());
 }
+
+#[test]
+fn integer_lists_name_the_bad_element() {
+    let mut c = container(tairitsu_fixtures::root());
+    let err = c.call_ron("sum([1, 2, -3])").unwrap_err().to_string();
+    assert!(err.contains("argument `values` of `sum`[2]"), "{err}");
+    assert!(err.contains("does not fit u32"), "{err}");
+    let err = c.call_ron("sum([1, \"2\"])").unwrap_err().to_string();
+    assert!(err.contains("[1]"), "{err}");
+    assert_eq!(
+        c.call_ron("sum([ 4294967295 , 1 ,])").unwrap(),
+        "4294967296"
+    );
+    assert_eq!(c.call_ron("sum([])").unwrap(), "0");
+}

@@ -55,23 +55,31 @@ impl<T: Send + 'static> Container<T> {
     ///
     /// As [`call_ron`](Self::call_ron).
     pub fn call_text(&mut self, call: &str, input: Format, output: Format) -> Result<String> {
-        let (name, args_text, offset) = split_call(call)?;
+        let (name, args_text) = split_call(call)?;
         let number = resolve(&self.image, name)?;
         let export = self.image.export_table().func(number);
         let func = func_type(export)?;
         let core = &mut self.core;
-        let args = match input {
-            Format::Ron => dynamic::call::parse_ron_args(
+        let mut args = std::mem::take(&mut core.args);
+        let parsed = match input {
+            Format::Ron => dynamic::call::parse_ron_args_into(
                 args_text,
                 func,
                 &core.value_limits,
                 &mut core.handles,
+                &mut args,
             ),
-            Format::Wave => dynamic::call::parse_wave_args(args_text, func, &core.value_limits),
-        }
-        .map_err(|e| shift(e, offset))?;
-        let results = core.call_checked(number, export, &args)?;
-        core.print(&results, func, output)
+            Format::Wave => dynamic::call::parse_wave_args(args_text, func, &core.value_limits)
+                .map(|vals| args = vals),
+        };
+        // Positions are in the argument list; move them into the whole call (counted in
+        // characters, only on error).
+        let outcome = parsed
+            .map_err(|e| shift(e, call.len() - args_text.len(), call).into())
+            .and_then(|()| core.call_and_print(number, export, &args, func, output));
+        args.clear();
+        core.args = args;
+        outcome
     }
 
     /// The original API's RON call: `name` and its arguments as RON, the result as RON.
@@ -89,8 +97,7 @@ impl<T: Send + 'static> Container<T> {
         let core = &mut self.core;
         let args =
             dynamic::call::parse_ron_input(args, func, &core.value_limits, &mut core.handles)?;
-        let results = core.call_checked(number, export, &args)?;
-        core.print(&results, func, Format::Ron)
+        core.call_and_print(number, export, &args, func, Format::Ron)
     }
 
     /// Drops the resource behind a handle that a RON result issued.
@@ -121,15 +128,29 @@ impl<T: Send + 'static> Container<T> {
 }
 
 impl<T: 'static> Core<T> {
-    fn call_checked(
+    /// Calls and prints the result. A WIT function has at most one result, so it lives on the
+    /// stack.
+    fn call_and_print(
         &mut self,
         number: usize,
         export: &ExportedFunc,
         args: &[Val],
-    ) -> Result<Vec<Val>> {
-        let mut results = vec![Val::Bool(false); export.results];
-        self.call_func(number, export, args, &mut results)?;
-        Ok(results)
+        func: &FuncType,
+        output: Format,
+    ) -> Result<String> {
+        let mut slot = [Val::Bool(false)];
+        let mut many = Vec::new();
+        let results: &mut [Val] = match export.results {
+            0 => &mut [],
+            1 => &mut slot,
+            // Components from before WIT dropped multiple results.
+            n => {
+                many.resize(n, Val::Bool(false));
+                &mut many
+            }
+        };
+        self.call_func(number, export, args, results)?;
+        self.print(results, func, output)
     }
 
     fn print(&mut self, results: &[Val], func: &FuncType, output: Format) -> Result<String> {
@@ -152,9 +173,8 @@ fn func_type(export: &ExportedFunc) -> Result<&FuncType> {
     })
 }
 
-/// Splits `name(args…)` into the name, the argument list from `(`, and the number of characters
-/// before it.
-fn split_call(call: &str) -> Result<(&str, &str, usize)> {
+/// Splits `name(args…)` into the name and the argument list from `(`.
+fn split_call(call: &str) -> Result<(&str, &str)> {
     let Some(open) = call.find('(') else {
         return Err(ValueError::new(format!(
             "`{}` is not a call: write `name(arguments)`, or `name()` for none",
@@ -166,15 +186,16 @@ fn split_call(call: &str) -> Result<(&str, &str, usize)> {
     if name.is_empty() {
         return Err(ValueError::new("the call has no function name before `(`").into());
     }
-    Ok((name, &call[open..], call[..open].chars().count()))
+    Ok((name, &call[open..]))
 }
 
-/// Moves an error position from the argument list into the whole call.
-fn shift(e: ValueError, offset: usize) -> ValueError {
+/// Moves an error position from the argument list, which starts at byte `start` of `call`, into
+/// the whole call.
+fn shift(e: ValueError, start: usize, call: &str) -> ValueError {
     match e.position() {
         Some(Position { line: 1, column }) => e.with_position(Position {
             line: 1,
-            column: column + offset,
+            column: column + call[..start].chars().count(),
         }),
         _ => e,
     }

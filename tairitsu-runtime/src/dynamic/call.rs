@@ -256,7 +256,8 @@ impl<'a> CallText<'a> {
     ) -> Result<Vec<Val>, ValueError> {
         let mut reader = Reader::new(self.text, limits, handles)?;
         reader.rewind(self.open);
-        let args = ron_arg_list(&mut reader, func)?;
+        let mut args = Vec::with_capacity(func.params.len());
+        ron_arg_list(&mut reader, func, &mut args)?;
         reader.finish()?;
         Ok(args)
     }
@@ -282,10 +283,28 @@ pub fn parse_ron_args(
     limits: &ValueLimits,
     handles: &mut dyn HandleTable,
 ) -> Result<Vec<Val>, ValueError> {
-    let mut reader = Reader::new(text, limits, handles)?;
-    let args = ron_arg_list(&mut reader, func)?;
-    reader.finish()?;
+    let mut args = Vec::with_capacity(func.params.len());
+    parse_ron_args_into(text, func, limits, handles, &mut args)?;
     Ok(args)
+}
+
+/// [`parse_ron_args`] into `args` (cleared first), so a caller that calls often can keep one
+/// buffer and allocate nothing for it per call.
+///
+/// # Errors
+///
+/// As [`CallText::ron_args`].
+pub fn parse_ron_args_into(
+    text: &str,
+    func: &FuncType,
+    limits: &ValueLimits,
+    handles: &mut dyn HandleTable,
+    args: &mut Vec<Val>,
+) -> Result<(), ValueError> {
+    args.clear();
+    let mut reader = Reader::new(text, limits, handles)?;
+    ron_arg_list(&mut reader, func, args)?;
+    reader.finish()
 }
 
 /// Reads RON arguments for `func` the lenient way `call_guest_raw_desc` takes them: an argument
@@ -318,12 +337,17 @@ pub fn parse_ron_input(
     }
 }
 
-fn ron_arg_list(reader: &mut Reader<'_, '_>, func: &FuncType) -> Result<Vec<Val>, ValueError> {
+/// Reads `(…)` into `positional`, which must be empty.
+fn ron_arg_list(
+    reader: &mut Reader<'_, '_>,
+    func: &FuncType,
+    positional: &mut Vec<Val>,
+) -> Result<(), ValueError> {
     reader.expect_with(b'(', || format!("`(` and the arguments of `{}`", func.name))?;
     let count = func.params.len();
-    let mut slots: Vec<Option<Val>> = vec![None; count];
-    let mut named: Option<bool> = None;
-    let mut given = 0usize;
+    // Positional arguments go straight into the result; named ones into slots by parameter,
+    // made only when the first named argument is seen.
+    let mut slots: Option<Vec<Option<Val>>> = None;
     loop {
         reader.skip_ws()?;
         if reader.eat(b')') {
@@ -343,7 +367,7 @@ fn ron_arg_list(reader: &mut Reader<'_, '_>, func: &FuncType) -> Result<Vec<Val>
             }
             None => None,
         };
-        if named.is_some_and(|n| n != name.is_some()) {
+        if (name.is_some() && !positional.is_empty()) || (name.is_none() && slots.is_some()) {
             return Err(reader.error_at(
                 arg_start,
                 format!(
@@ -352,7 +376,6 @@ fn ron_arg_list(reader: &mut Reader<'_, '_>, func: &FuncType) -> Result<Vec<Val>
                 ),
             ));
         }
-        named = Some(name.is_some());
         let index = match name {
             Some(name) => {
                 let index =
@@ -366,7 +389,7 @@ fn ron_arg_list(reader: &mut Reader<'_, '_>, func: &FuncType) -> Result<Vec<Val>
                             ),
                         )
                     })?;
-                if slots[index].is_some() {
+                if slots.as_ref().is_some_and(|s| s[index].is_some()) {
                     return Err(reader.error_at(
                         arg_start,
                         format!(
@@ -379,25 +402,36 @@ fn ron_arg_list(reader: &mut Reader<'_, '_>, func: &FuncType) -> Result<Vec<Val>
                 index
             }
             None => {
-                if given >= count {
+                if positional.len() >= count {
                     return Err(reader.error_at(arg_start, arity_message(func, None)));
                 }
-                given
+                positional.len()
             }
         };
         let (pname, ty) = &func.params[index];
         let val = reader
             .value(ty)
             .map_err(|e| e.at(format!("argument `{}` of `{}`", pname.wit(), func.name)))?;
-        slots[index] = Some(val);
-        given += 1;
+        match (&mut slots, name) {
+            (_, None) => positional.push(val),
+            (Some(slots), Some(_)) => slots[index] = Some(val),
+            (None, Some(_)) => {
+                let mut fresh = vec![None; count];
+                fresh[index] = Some(val);
+                slots = Some(fresh);
+            }
+        }
         if !reader.comma_or_end(b')')? {
             break;
         }
     }
     let close = reader.pos().saturating_sub(1);
-    collect_args(func, slots, named == Some(true))
-        .map_err(|e| e.with_position(reader.position(close)))
+    match slots {
+        Some(slots) => collect_args(func, slots, true).map(|args| positional.extend(args)),
+        None if positional.len() == count => Ok(()),
+        None => Err(ValueError::new(arity_message(func, Some(positional.len())))),
+    }
+    .map_err(|e| e.with_position(reader.position(close)))
 }
 
 fn arity_message(func: &FuncType, given: Option<usize>) -> String {

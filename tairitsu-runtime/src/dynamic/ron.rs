@@ -1056,6 +1056,27 @@ impl<'a, 'h> Reader<'a, 'h> {
             return Err(self.expected(&ValueType::List(Box::new(elem.clone()))));
         }
         let mut items = Vec::new();
+        // Lists of integers (bytes, ids, samples) are the big ones: read them in a tight loop
+        // that skips the per-element dispatch. The elements are one level deeper than the list.
+        if let Some((make, suffix)) = integer_val(elem)
+            && self.depth < self.limits.max_depth
+        {
+            loop {
+                self.skip_ws()?;
+                if self.eat(b']') {
+                    break;
+                }
+                let index = items.len();
+                let n = self
+                    .integer(elem, suffix)
+                    .map_err(|e| e.at(format!("[{index}]")))?;
+                items.push(make(n));
+                if !self.comma_or_end(b']')? {
+                    break;
+                }
+            }
+            return Ok(Val::List(items));
+        }
         loop {
             self.skip_ws()?;
             if self.eat(b']') {
@@ -1232,6 +1253,25 @@ trait FloatLike: Copy {
     const NEG_INFINITY: Self;
     const NAN: Self;
     const NEG_NAN: Self;
+}
+
+/// Makes the `Val` of an integer type from a value already checked against its range.
+type MakeInteger = fn(i128) -> Val;
+
+/// For an integer type: how to make its `Val` from the checked value, and its Rust suffix.
+fn integer_val(ty: &ValueType) -> Option<(MakeInteger, &'static str)> {
+    // The value is range-checked by `Reader::integer` against `ty`, so the casts are exact.
+    Some(match ty {
+        ValueType::S8 => (|n| Val::S8(n as i8), "i8"),
+        ValueType::U8 => (|n| Val::U8(n as u8), "u8"),
+        ValueType::S16 => (|n| Val::S16(n as i16), "i16"),
+        ValueType::U16 => (|n| Val::U16(n as u16), "u16"),
+        ValueType::S32 => (|n| Val::S32(n as i32), "i32"),
+        ValueType::U32 => (|n| Val::U32(n as u32), "u32"),
+        ValueType::S64 => (|n| Val::S64(n as i64), "i64"),
+        ValueType::U64 => (|n| Val::U64(n as u64), "u64"),
+        _ => return None,
+    })
 }
 
 impl FloatLike for f32 {
