@@ -87,26 +87,26 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
     check!(s, k, call_echo_f32, EchoF32, 1.5f32);
     check!(s, k, call_echo_f64, EchoF64, -2.25f64);
     check!(s, k, call_echo_char, EchoChar, 'ü');
-    check!(s, k, call_echo_string, EchoString,ref  "héllo".to_string());
-    check!(s, k, call_echo_list_u32, EchoListU32,ref  vec![1, 2, u32::MAX]);
+    check!(s, k, call_echo_string, EchoString, ref "héllo".to_string());
+    check!(s, k, call_echo_list_u32, EchoListU32, ref vec![1, 2, u32::MAX]);
     check!(
         s,
         k,
         call_echo_list_string,
-        EchoListString,ref
-        vec!["a".to_string(), String::new()]
+        EchoListString,
+        ref vec!["a".to_string(), String::new()]
     );
-    check!(s, k, call_echo_bytes, EchoBytes,ref  vec![0u8, 255, 7]);
+    check!(s, k, call_echo_bytes, EchoBytes, ref vec![0u8, 255, 7]);
     check!(
         s,
         k,
         call_echo_tuple,
-        EchoTuple,ref
-        (7u8, "t".to_string(), 0.5f64)
+        EchoTuple,
+        ref (7u8, "t".to_string(), 0.5f64)
     );
-    check!(s, k, call_echo_point, EchoPoint,ref  point(-1, 2));
-    check!(s, k, call_echo_item_info, EchoItemInfo,ref  item_info());
-    check!(s, k, call_echo_person, EchoPerson,ref  person());
+    check!(s, k, call_echo_point, EchoPoint, ref point(-1, 2));
+    check!(s, k, call_echo_item_info, EchoItemInfo, ref item_info());
+    check!(s, k, call_echo_person, EchoPerson, ref person());
     for shape in [
         Shape::Circle(2.0),
         Shape::Rectangle(point(1, 2)),
@@ -129,40 +129,40 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
         s,
         k,
         call_echo_option_string,
-        EchoOptionString,ref
-        Some("o".to_string())
+        EchoOptionString,
+        ref Some("o".to_string())
     );
     check!(s, k, call_echo_option_string, EchoOptionString, ref None);
-    check!(s, k, call_echo_option_option, EchoOptionOption,ref  Some(None));
+    check!(s, k, call_echo_option_option, EchoOptionOption, ref Some(None));
     check!(
         s,
         k,
         call_echo_option_option,
-        EchoOptionOption,ref
-        Some(Some(3))
+        EchoOptionOption,
+        ref Some(Some(3))
     );
     check!(s, k, call_echo_option_option, EchoOptionOption, ref None);
-    check!(s, k, call_echo_result, EchoResult,ref  Ok(4));
-    check!(s, k, call_echo_result, EchoResult,ref  Err("bad".to_string()));
-    check!(s, k, call_echo_result_no_ok, EchoResultNoOk,ref  Ok(()));
+    check!(s, k, call_echo_result, EchoResult, ref Ok(4));
+    check!(s, k, call_echo_result, EchoResult, ref Err("bad".to_string()));
+    check!(s, k, call_echo_result_no_ok, EchoResultNoOk, ref Ok(()));
     check!(
         s,
         k,
         call_echo_result_no_ok,
-        EchoResultNoOk,ref
-        Err("e".to_string())
+        EchoResultNoOk,
+        ref Err("e".to_string())
     );
-    check!(s, k, call_echo_result_no_err, EchoResultNoErr,ref  Ok(9));
-    check!(s, k, call_echo_result_no_err, EchoResultNoErr,ref  Err(()));
-    check!(s, k, call_echo_result_empty, EchoResultEmpty,ref  Ok(()));
-    check!(s, k, call_echo_result_empty, EchoResultEmpty,ref  Err(()));
+    check!(s, k, call_echo_result_no_err, EchoResultNoErr, ref Ok(9));
+    check!(s, k, call_echo_result_no_err, EchoResultNoErr, ref Err(()));
+    check!(s, k, call_echo_result_empty, EchoResultEmpty, ref Ok(()));
+    check!(s, k, call_echo_result_empty, EchoResultEmpty, ref Err(()));
     check!(s, k, call_echo_id, EchoId, 42u64);
     check!(
         s,
         k,
         call_echo_nested,
-        EchoNested,ref
-        vec![
+        EchoNested,
+        ref vec![
             Some(Ok(point(1, 1))),
             None,
             Some(Err(Shape::Label("n".into())))
@@ -177,18 +177,12 @@ fn every_type_kind_through_callers_commands_and_relay() -> Result {
     ] {
         check!(s, k, call_echo_scalar, EchoScalar, ref scalar);
     }
-    check!(s, k, call_echo_deep, EchoDeep,ref  deep());
-    check!(s, k, call_echo_big, EchoBig,ref  big());
+    check!(s, k, call_echo_deep, EchoDeep, ref deep());
+    check!(s, k, call_echo_big, EchoBig, ref big());
 
     // Several parameters, and no parameters or result.
-    assert_eq!(
-        k.echo().call_pair(&mut s, "p", 3)?,
-        ("p".to_string(), 3)
-    );
-    assert_eq!(
-        k.relay().call_pair(&mut s, "p", 3)?,
-        ("p".to_string(), 3)
-    );
+    assert_eq!(k.echo().call_pair(&mut s, "p", 3)?, ("p".to_string(), 3));
+    assert_eq!(k.relay().call_pair(&mut s, "p", 3)?, ("p".to_string(), 3));
     k.echo().call_nothing(&mut s)?;
     k.relay().call_nothing(&mut s)?;
     assert_eq!(
