@@ -551,3 +551,21 @@ fn bug_wave_type_errors_named_neither_text_nor_type() {
     assert!(err.contains("`\"2\"` (in list<u32>)"), "{err}");
     assert!(err.contains("column 9"), "{err}");
 }
+
+/// Regression (found by the `call_text` fuzz target, input `counters.make-counter(1)` with WAVE
+/// in and out): printing a result that holds a resource as WAVE panicked inside wasm-wave's
+/// writer (`unsupported value type`), taking the caller down. Fixed in `6a71627` at the same
+/// time; this keeps the fuzzer's input.
+#[test]
+fn bug_wave_output_of_a_resource_panicked_in_wasm_wave() {
+    let mut k = kitchen();
+    for input in [Format::Wave, Format::Ron] {
+        let err = k
+            .call_text("counters.make-counter(1)", input, Format::Wave)
+            .unwrap_err();
+        assert!(err.to_string().contains("resource"), "{err}");
+        assert!(!err.is_guest_failure(), "{err}");
+        assert_eq!(*k.state(), ContainerState::Running);
+    }
+    assert_eq!(k.call_ron("counters.make-counter(1)").unwrap(), "Handle(1)");
+}
