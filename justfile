@@ -42,4 +42,5 @@ fuzz seconds="600":
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none ron_typed -- -max_total_time={{seconds}} -dict=fuzz/dict/ron.dict
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none ron_roundtrip -- -max_total_time={{seconds}}
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none wave_typed -- -max_total_time={{seconds}} -dict=fuzz/dict/wave.dict
-    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none codegen_wit_smith -- -max_total_time={{seconds}}
+    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none codegen_wit_smith -- -max_total_time={{seconds}} -len_control=0
+    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none call_text -- -max_total_time={{seconds}} -dict=fuzz/dict/call.dict
