@@ -380,6 +380,7 @@ impl<T: Send + 'static> ContainerBuilder<T> {
                 handles: ResourceHandles::new(),
                 value_limits: self.value_limits,
                 args: Vec::new(),
+                last_name: None,
             },
         };
         container.start()?;
@@ -452,6 +453,8 @@ struct Core<T: 'static> {
     value_limits: ValueLimits,
     /// The arguments of the last text call, kept so that the next one reuses the buffer.
     args: Vec<Val>,
+    /// The last name a call resolved, and its export: hosts call the same function in loops.
+    last_name: Option<(Box<str>, usize)>,
 }
 
 impl<T: Send + 'static> Container<T> {
@@ -666,7 +669,7 @@ impl<T: Send + 'static> Container<T> {
     /// type (the container stays running in both cases), and the guest failures of
     /// [`invoke`](Self::invoke).
     pub fn call_guest_binary(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
-        let number = resolve(&self.image, name)?;
+        let number = self.core.resolve(&self.image, name)?;
         let export = self.image.export_table().func(number);
         if args.len() != export.params {
             return Err(Error::ExportType {
@@ -701,6 +704,18 @@ pub(crate) fn resolve(image: &Image, name: &str) -> Result<usize> {
 impl<T: 'static> Core<T> {
     fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)
+    }
+
+    /// [`resolve`], remembering the last name: a repeated name costs a string compare.
+    pub(crate) fn resolve(&mut self, image: &Image, name: &str) -> Result<usize> {
+        if let Some((last, number)) = &self.last_name
+            && **last == *name
+        {
+            return Ok(*number);
+        }
+        let number = resolve(image, name)?;
+        self.last_name = Some((name.into(), number));
+        Ok(number)
     }
 
     fn running(&mut self) -> Result<&mut Run<T>> {

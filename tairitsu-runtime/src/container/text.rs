@@ -2,7 +2,7 @@
 
 use wasmtime::component::Val;
 
-use super::{Container, Core, resolve};
+use super::{Container, Core};
 use crate::dynamic::{self, FuncType, Position, ValueError};
 use crate::exports::ExportedFunc;
 use crate::{Error, Result};
@@ -56,7 +56,7 @@ impl<T: Send + 'static> Container<T> {
     /// As [`call_ron`](Self::call_ron).
     pub fn call_text(&mut self, call: &str, input: Format, output: Format) -> Result<String> {
         let (name, args_text) = split_call(call)?;
-        let number = resolve(&self.image, name)?;
+        let number = self.core.resolve(&self.image, name)?;
         let export = self.image.export_table().func(number);
         let func = func_type(export)?;
         let core = &mut self.core;
@@ -91,7 +91,7 @@ impl<T: Send + 'static> Container<T> {
     ///
     /// As [`call_ron`](Self::call_ron).
     pub fn call_guest_raw_desc(&mut self, name: &str, args: &str) -> Result<String> {
-        let number = resolve(&self.image, name.trim())?;
+        let number = self.core.resolve(&self.image, name.trim())?;
         let export = self.image.export_table().func(number);
         let func = func_type(export)?;
         let core = &mut self.core;

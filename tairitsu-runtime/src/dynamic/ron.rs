@@ -1377,14 +1377,14 @@ impl Writer<'_, '_> {
             (Val::Bool(b), ValueType::Bool) => {
                 self.out.push_str(if *b { "true" } else { "false" });
             }
-            (Val::S8(v), ValueType::S8) => _ = write!(self.out, "{v}"),
-            (Val::U8(v), ValueType::U8) => _ = write!(self.out, "{v}"),
-            (Val::S16(v), ValueType::S16) => _ = write!(self.out, "{v}"),
-            (Val::U16(v), ValueType::U16) => _ = write!(self.out, "{v}"),
-            (Val::S32(v), ValueType::S32) => _ = write!(self.out, "{v}"),
-            (Val::U32(v), ValueType::U32) => _ = write!(self.out, "{v}"),
-            (Val::S64(v), ValueType::S64) => _ = write!(self.out, "{v}"),
-            (Val::U64(v), ValueType::U64) => _ = write!(self.out, "{v}"),
+            (Val::S8(v), ValueType::S8) => self.out.push_str(itoa::Buffer::new().format(*v)),
+            (Val::U8(v), ValueType::U8) => self.out.push_str(itoa::Buffer::new().format(*v)),
+            (Val::S16(v), ValueType::S16) => self.out.push_str(itoa::Buffer::new().format(*v)),
+            (Val::U16(v), ValueType::U16) => self.out.push_str(itoa::Buffer::new().format(*v)),
+            (Val::S32(v), ValueType::S32) => self.out.push_str(itoa::Buffer::new().format(*v)),
+            (Val::U32(v), ValueType::U32) => self.out.push_str(itoa::Buffer::new().format(*v)),
+            (Val::S64(v), ValueType::S64) => self.out.push_str(itoa::Buffer::new().format(*v)),
+            (Val::U64(v), ValueType::U64) => self.out.push_str(itoa::Buffer::new().format(*v)),
             (Val::Float32(v), ValueType::F32) => {
                 if v.is_nan() && v.is_sign_negative() {
                     self.out.push('-');
