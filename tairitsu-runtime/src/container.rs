@@ -864,17 +864,48 @@ fn classify(call: &str, e: wasmtime::Error, deadline: Option<std::time::Duration
         }
         return Error::Trap {
             call: call.to_string(),
-            message: format!("{e:#}"),
+            message: describe(&e),
         };
     }
     if e.downcast_ref::<WasmBacktrace>().is_some() {
         // The error passed through guest frames: a host function called by the guest failed.
         return Error::Host {
             call: call.to_string(),
-            message: format!("{e:#}"),
+            message: describe(&e),
         };
     }
-    Error::Wasmtime(format!("{call}: {e:#}"))
+    Error::Wasmtime(format!("{call}: {}", describe(&e)))
+}
+
+/// What went wrong first, then where in the guest: wasmtime puts the backtrace first
+/// ("error while executing at wasm backtrace: …") and the cause after it.
+fn describe(e: &wasmtime::Error) -> String {
+    let causes: Vec<String> = e
+        .chain()
+        .map(ToString::to_string)
+        .filter(|m| !m.starts_with("error while executing at wasm backtrace"))
+        .collect();
+    let mut message = if causes.is_empty() {
+        e.to_string()
+    } else {
+        causes.join(": ")
+    };
+    if let Some(backtrace) = e.downcast_ref::<WasmBacktrace>() {
+        let text = backtrace.to_string();
+        let frames: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("error while executing at wasm backtrace"))
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        if !frames.is_empty() {
+            message.push_str("\nguest backtrace:");
+            for frame in frames {
+                message.push_str("\n  ");
+                message.push_str(frame.trim());
+            }
+        }
+    }
+    message
 }
 
 pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {

@@ -122,6 +122,12 @@ fn a_trap_fails_the_call_and_restart_gives_a_fresh_instance() {
     assert!(matches!(err, Error::Trap { .. }), "{err}");
     assert!(err.to_string().contains("faulty/crash"), "{err}");
     assert!(err.to_string().contains("unreachable"), "{err}");
+    // The cause comes first, the guest's frames after it.
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.contains("unreachable"), "{text}");
+    assert!(text.contains("\nguest backtrace:\n  0:"), "{text}");
+    assert!(!text.contains("error while executing"), "{text}");
     assert!(matches!(c.state(), ContainerState::Failed { .. }));
 
     let refused = c.call_guest_binary("ok", &[]).unwrap_err();
