@@ -212,3 +212,41 @@ fn integer_lists_name_the_bad_element() {
     );
     assert_eq!(c.call_ron("sum([])").unwrap(), "0");
 }
+
+#[test]
+fn the_number_of_values_in_a_call_is_bounded() {
+    use tairitsu_runtime::dynamic::ValueLimits;
+    let image = Image::from_bytes(tairitsu_fixtures::root()).unwrap();
+    let mut c = Container::builder(image)
+        .unwrap()
+        .with_value_limits(ValueLimits {
+            max_values: 10,
+            ..ValueLimits::default()
+        })
+        .build()
+        .unwrap();
+    // A list is one value and each element another: 1 + 9 fits, 1 + 10 does not.
+    let nine = format!("sum([{}])", vec!["1"; 9].join(","));
+    assert_eq!(c.call_ron(&nine).unwrap(), "9");
+    assert_eq!(c.call_wave(&nine).unwrap(), "9");
+    let ten = format!("sum([{}])", vec!["1"; 10].join(","));
+    for err in [
+        c.call_ron(&ten).unwrap_err(),
+        c.call_wave(&ten).unwrap_err(),
+    ] {
+        assert!(err.to_string().contains("more than 10 values"), "{err}");
+    }
+    assert_eq!(*c.state(), ContainerState::Running);
+
+    // With the defaults, 5 Mi numbers (10 MiB of text, far under the text limit) are refused
+    // before they become 200 MiB of values.
+    let mut c = container(tairitsu_fixtures::root());
+    let mut huge = String::with_capacity(11 << 20);
+    huge.push_str("sum([");
+    for _ in 0..(5 << 20) {
+        huge.push_str("0,");
+    }
+    huge.push_str("])");
+    let err = c.call_ron(&huge).unwrap_err();
+    assert!(err.to_string().contains("values"), "{err}");
+}

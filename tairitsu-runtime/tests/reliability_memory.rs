@@ -170,8 +170,26 @@ fn big_input_is_refused_early_and_memory_stays_bounded() {
     drop((zeros, header));
 
     // 5. Text under the limit that reads into many small values: the cost per element of a
-    //    list (a `Val` each) against its two bytes of text.
-    let elements = 4 * MIB;
+    //    list (a `Val` each) against its two bytes of text. As many as the default value limit
+    //    lets through (the list is a value too); one more is refused.
+    let elements = tairitsu_runtime::dynamic::DEFAULT_MAX_VALUES - 1;
+    let mut one_more = String::from("[0");
+    for _ in 0..elements {
+        one_more.push_str(",0");
+    }
+    one_more.push(']');
+    let (err, extra) = measure("a list of 4 Mi zeros, past the value limit", || {
+        ron::parse_with(
+            &one_more,
+            &ValueType::list(ValueType::U32),
+            &ValueLimits::default(),
+            &mut NoHandles,
+        )
+        .unwrap_err()
+    });
+    assert!(err.to_string().contains("values"), "{err}");
+    assert!(extra < 200 * MIB, "{} MiB", extra / MIB);
+    drop(one_more);
     let mut text = String::with_capacity(2 * elements + 2);
     text.push('[');
     for i in 0..elements {
@@ -182,7 +200,7 @@ fn big_input_is_refused_early_and_memory_stays_bounded() {
     }
     text.push(']');
     let ty = ValueType::list(ValueType::U32);
-    let (val, extra) = measure("a list of 4 Mi zeros read from 8 MiB of RON", || {
+    let (val, extra) = measure("a list of 4 Mi - 1 zeros read from 8 MiB of RON", || {
         ron::parse_with(&text, &ty, &ValueLimits::default(), &mut NoHandles).unwrap()
     });
     let per_element = extra / elements;

@@ -8,13 +8,19 @@ pub const DEFAULT_MAX_DEPTH: usize = 128;
 /// The text size allowed by default: 64 MiB.
 pub const DEFAULT_MAX_TEXT_LEN: usize = 64 << 20;
 
+/// The number of values one text may hold by default: 4 Mi (4,194,304). A value read from text
+/// takes about 40 bytes of host memory however short its text (`1,` is two bytes), so this, not
+/// the text size, bounds the memory a call's arguments can take: about 170 MiB.
+pub const DEFAULT_MAX_VALUES: usize = 4 << 20;
+
 /// Bounds on value text, so that hostile or broken input fails with an error instead of
 /// exhausting the stack or memory.
 ///
 /// Both readers and writers check them: a value nested deeper than `max_depth` is an error before
-/// the parser or printer descends into it (so a 10,000-deep input cannot overflow the stack), and
+/// the parser or printer descends into it (so a 10,000-deep input cannot overflow the stack),
 /// input text longer than `max_text_len` bytes is refused before parsing, output text when it
-/// grows past the limit.
+/// grows past the limit, and input holding more than `max_values` values is refused as soon as
+/// the count passes it (each value costs host memory, about 40 bytes).
 ///
 /// # Examples
 ///
@@ -33,6 +39,8 @@ pub struct ValueLimits {
     pub max_depth: usize,
     /// The longest text allowed, in bytes.
     pub max_text_len: usize,
+    /// The most values (scalars, lists, records, … each counting one) one text may hold.
+    pub max_values: usize,
 }
 
 impl Default for ValueLimits {
@@ -40,6 +48,7 @@ impl Default for ValueLimits {
         Self {
             max_depth: DEFAULT_MAX_DEPTH,
             max_text_len: DEFAULT_MAX_TEXT_LEN,
+            max_values: DEFAULT_MAX_VALUES,
         }
     }
 }
@@ -55,6 +64,14 @@ impl ValueLimits {
         } else {
             Ok(())
         }
+    }
+
+    /// The error for text holding too many values.
+    pub(crate) fn too_many_values(&self) -> ValueError {
+        ValueError::new(format!(
+            "the text holds more than {} values (`ValueLimits::max_values`)",
+            self.max_values
+        ))
     }
 
     /// The error for a value nested too deeply.

@@ -137,6 +137,8 @@ pub(crate) struct Reader<'a, 'h> {
     src: &'a str,
     pos: usize,
     depth: usize,
+    /// Values read so far, against `limits.max_values`.
+    values: usize,
     limits: &'a ValueLimits,
     handles: &'h mut dyn HandleTable,
 }
@@ -172,6 +174,7 @@ impl<'a, 'h> Reader<'a, 'h> {
             src,
             pos: 0,
             depth: 0,
+            values: 0,
             limits,
             handles,
         })
@@ -397,6 +400,7 @@ impl<'a, 'h> Reader<'a, 'h> {
                 .too_deep()
                 .with_position(position_of(self.src, self.pos)));
         }
+        self.count_value()?;
         self.depth += 1;
         let val = match ty {
             ValueType::List(elem) => self.list(elem),
@@ -409,6 +413,18 @@ impl<'a, 'h> Reader<'a, 'h> {
         };
         self.depth -= 1;
         val
+    }
+
+    /// Counts one more value read, against `max_values`.
+    fn count_value(&mut self) -> Result<(), ValueError> {
+        self.values += 1;
+        if self.values > self.limits.max_values {
+            return Err(self
+                .limits
+                .too_many_values()
+                .with_position(position_of(self.src, self.pos)));
+        }
+        Ok(())
     }
 
     /// A value with no values inside.
@@ -1067,6 +1083,7 @@ impl<'a, 'h> Reader<'a, 'h> {
                     break;
                 }
                 let index = items.len();
+                self.count_value()?;
                 let n = self
                     .integer(elem, suffix)
                     .map_err(|e| e.at(format!("[{index}]")))?;

@@ -285,6 +285,11 @@ fn check_depth(
     end: usize,
     limits: &ValueLimits,
 ) -> Result<(), ValueError> {
+    if most_values(&text[start..end]) > limits.max_values {
+        return Err(limits
+            .too_many_values()
+            .with_position(position_of(text, start)));
+    }
     let mut scanner = Scanner {
         text,
         pos: start,
@@ -296,6 +301,35 @@ fn check_depth(
         scanner.pos += 1;
     }
     Ok(())
+}
+
+/// An upper bound on the number of values in WAVE text, without parsing it: each value is the
+/// first thing in the text, or follows a `,`, or opens inside a `[`, `(` or `{` (record fields
+/// follow `{` or `,` too). Strings and chars are skipped.
+fn most_values(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut count = 1usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b',' | b'[' | b'(' | b'{' => count += 1,
+            b'"' | b'\'' => {
+                // Skip to the matching quote, over escapes.
+                i += 1;
+                while let Some(&c) = bytes.get(i) {
+                    if c == b'\\' {
+                        i += 1;
+                    } else if c == b {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    count
 }
 
 /// Splits the WAVE argument list that opens at `text[open]` (a `(`) into arguments.
