@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
         ValueLimits {
             max_depth: 3,
             max_text_len: 256,
+            max_values: 32,
         }
     } else {
         ValueLimits::default()

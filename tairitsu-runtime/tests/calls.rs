@@ -226,10 +226,10 @@ fn the_number_of_values_in_a_call_is_bounded() {
         .build()
         .unwrap();
     // A list is one value and each element another: 1 + 9 fits, 1 + 10 does not.
-    let nine = format!("sum([{}])", vec!["1"; 9].join(","));
+    let nine = format!("sum([{}])", ["1"; 9].join(","));
     assert_eq!(c.call_ron(&nine).unwrap(), "9");
     assert_eq!(c.call_wave(&nine).unwrap(), "9");
-    let ten = format!("sum([{}])", vec!["1"; 10].join(","));
+    let ten = format!("sum([{}])", ["1"; 10].join(","));
     for err in [
         c.call_ron(&ten).unwrap_err(),
         c.call_wave(&ten).unwrap_err(),
