@@ -100,12 +100,14 @@ pub enum Error {
         message: String,
     },
 
-    /// A host function failed (returned an error or panicked) while serving the guest.
-    #[error("`{call}` failed in the host: {message}")]
+    /// A call from the guest into the host failed: the host function returned an error or
+    /// panicked, or the guest passed it arguments that do not lift (invalid UTF-8, a pointer
+    /// out of bounds), which wasmtime reports the same way before the host function runs.
+    #[error("`{call}` failed in a call to the host: {message}")]
     Host {
         /// The call.
         call: String,
-        /// What the host said.
+        /// What went wrong: the host's error, or why the guest's arguments did not lift.
         message: String,
     },
 
