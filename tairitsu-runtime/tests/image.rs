@@ -183,3 +183,11 @@ fn lists_imports_and_exports_without_instantiating() {
     );
     assert!(names.contains(&"version".to_string()), "{names:?}");
 }
+
+#[test]
+fn concurrency_support_is_refused_with_a_reason_in_this_build() {
+    // wasmtime is built without `component-model-async`; asking for it is an error, not a panic.
+    let err = Engine::new(EngineConfig::new().concurrency_support(true)).unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err}");
+    assert!(err.to_string().contains("concurrency"), "{err}");
+}
