@@ -24,8 +24,9 @@ impl<T: Send + 'static> Container<T> {
     /// Resources in results come back as handles (`Handle(1)`) that later calls can pass and
     /// [`drop_handle`](Self::drop_handle) releases; a restart drops them all.
     ///
-    /// ```no_run
-    /// # let mut container: tairitsu_runtime::Container = todo!();
+    /// ```
+    /// # let image = tairitsu_runtime::Image::from_bytes(tairitsu_fixtures::root())?;
+    /// # let mut container = tairitsu_runtime::Container::builder(image)?.build()?;
     /// assert_eq!(container.call_ron("add(1, 2)")?, "3");
     /// assert_eq!(container.call_ron(r#"greet(name: "Ada")"#)?, r#""Hello, Ada!""#);
     /// # Ok::<_, tairitsu_runtime::Error>(())
