@@ -23,9 +23,9 @@ Exit codes:
 
 Environment:
   TAIRITSU_STORE      the image store directory (default $XDG_DATA_HOME/tairitsu/images,
-                      else ~/.local/share/tairitsu/images)
+                      else ~/.local/share/tairitsu/images, else %LOCALAPPDATA%\\tairitsu\\images)
   TAIRITSU_CACHE_DIR  where compiled components are cached (default $XDG_CACHE_HOME/tairitsu,
-                      else ~/.cache/tairitsu)";
+                      else ~/.cache/tairitsu, else %LOCALAPPDATA%\\tairitsu\\cache)";
 
 /// Host WebAssembly components from the command line: look inside them, call their
 /// functions with RON or WAVE values, run commands, print Rust bindings for WIT, and keep a

@@ -202,7 +202,10 @@ fn rm(args: &ImageRmArgs, store_dir: Option<&Path>) -> Result<ExitCode, CliError
                     outln!("untagged {r}");
                 }
                 if let Some(digest) = &removed.deleted {
-                    outln!("deleted {digest}");
+                    match removed.evicted {
+                        0 => outln!("deleted {digest}"),
+                        _ => outln!("deleted {digest} and its compiled code"),
+                    }
                 }
             }
             Err(e) => {

@@ -1215,10 +1215,16 @@ fn image_load_ls_inspect_call_rm() {
         [
             "untagged calc:latest",
             "untagged calc:stable",
-            &format!("deleted {digest}")
+            &format!("deleted {digest} and its compiled code")
         ]
     );
     assert!(!blob.exists());
+    let cached: Vec<_> = std::fs::read_dir(store.dir.path().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with(&digest[7..]))
+        .collect();
+    assert!(cached.is_empty(), "{cached:?}");
     store
         .run(["image", "rm", "calc"])
         .fails(2, &["no image `calc` in the store"])

@@ -69,6 +69,35 @@ impl ArtifactCache {
         }
     }
 
+    /// Deletes every artifact of `digest`, for this engine and for any other engine settings,
+    /// and returns how many files went. A file that is already gone is not an error.
+    pub(crate) fn evict(&self, digest: &str) -> Result<usize> {
+        let prefix = format!("{digest}-");
+        let entries = std::fs::read_dir(&self.dir).map_err(|source| Error::Io {
+            path: self.dir.clone(),
+            source,
+        })?;
+        let mut evicted = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !(name.starts_with(&prefix) && name.ends_with(".cwasm")) {
+                continue;
+            }
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => evicted += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(Error::Io {
+                        path: entry.path(),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(evicted)
+    }
+
     /// Stores `component` under `digest`. Failures are logged, not returned: the cache only
     /// saves time.
     pub(crate) fn store(&self, digest: &str, component: &Component) {
@@ -110,6 +139,29 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Deletes the compiled code of the component with this digest from the artifact cache
+    /// (for every engine configuration that cached it) and returns how many artifacts went.
+    /// Images already loaded keep working: they hold their compiled code in memory. The next
+    /// load of the component compiles it again.
+    ///
+    /// Returns 0 when the engine has no cache or the digest is not a sha256.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the cache directory cannot be read or an artifact cannot be deleted.
+    pub fn evict_compiled(&self, digest: &str) -> Result<usize> {
+        let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(0);
+        }
+        match self.cache() {
+            Some(cache) => cache.evict(&hex.to_ascii_lowercase()),
+            None => Ok(0),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{CacheDir, Engine, EngineConfig, Image};
@@ -132,5 +184,32 @@ mod tests {
         assert!(!engine.is_cached("sha256:nothex"));
         let uncached = Engine::new(EngineConfig::new().cache(CacheDir::Disabled)).unwrap();
         assert!(!uncached.is_cached(&digest));
+    }
+
+    #[test]
+    fn evict_compiled_deletes_every_artifact_of_one_digest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let engine =
+            Engine::new(EngineConfig::new().cache(CacheDir::Path(tmp.path().into()))).unwrap();
+        let image = Image::from_bytes_with(&engine, tairitsu_fixtures::root()).unwrap();
+        let other = Image::from_bytes_with(&engine, tairitsu_fixtures::calc()).unwrap();
+        // An artifact of the same component from an engine with other settings.
+        let stale = tmp
+            .path()
+            .join(format!("{}-0000000000000000.cwasm", image.digest_hex()));
+        std::fs::write(&stale, b"old").unwrap();
+
+        assert_eq!(engine.evict_compiled(&image.digest()).unwrap(), 2);
+        assert!(!stale.exists());
+        assert!(!engine.is_cached(&image.digest()));
+        assert!(engine.is_cached(&other.digest()));
+        assert_eq!(engine.evict_compiled(&image.digest()).unwrap(), 0);
+        assert_eq!(engine.evict_compiled("sha256:nothex").unwrap(), 0);
+
+        // The loaded image still runs; the next load compiles again.
+        let mut container = crate::Container::builder(image).unwrap().build().unwrap();
+        assert_eq!(container.call_ron("add(1, 2)").unwrap(), "3");
+        let again = Image::from_bytes_with(&engine, tairitsu_fixtures::root()).unwrap();
+        assert_eq!(again.origin(), crate::ImageOrigin::Compiled);
     }
 }

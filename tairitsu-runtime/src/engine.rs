@@ -50,7 +50,7 @@ struct EngineInner {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CacheDir {
     /// `$TAIRITSU_CACHE_DIR`, else `$XDG_CACHE_HOME/tairitsu`, else `$HOME/.cache/tairitsu`,
-    /// else no cache.
+    /// else (on Windows) `%LOCALAPPDATA%\tairitsu\cache`, else no cache.
     #[default]
     Default,
     /// This directory (created when missing).
@@ -61,17 +61,18 @@ pub enum CacheDir {
 
 impl CacheDir {
     fn resolve(&self) -> Option<PathBuf> {
+        self.resolve_from(|name| std::env::var_os(name))
+    }
+
+    fn resolve_from(&self, var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+        let var = |name| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         match self {
             CacheDir::Disabled => None,
             CacheDir::Path(p) => Some(p.clone()),
-            CacheDir::Default => std::env::var_os("TAIRITSU_CACHE_DIR")
-                .map(PathBuf::from)
-                .or_else(|| {
-                    std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("tairitsu"))
-                })
-                .or_else(|| {
-                    std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/tairitsu"))
-                }),
+            CacheDir::Default => var("TAIRITSU_CACHE_DIR")
+                .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("tairitsu")))
+                .or_else(|| var("HOME").map(|d| d.join(".cache/tairitsu")))
+                .or_else(|| var("LOCALAPPDATA").map(|d| d.join("tairitsu").join("cache"))),
         }
     }
 }
@@ -315,5 +316,42 @@ fn start_epoch_clock(engine: &wasmtime::Engine, tick: Duration) {
     if let Err(e) = spawned {
         // Without the clock, deadlines never fire; say so rather than fail the host.
         tracing::error!("cannot start the epoch clock thread, deadlines are off: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::CacheDir;
+
+    #[test]
+    fn the_default_cache_dir_follows_the_environment() {
+        let dir = |vars: &[(&str, &str)]| {
+            CacheDir::Default.resolve_from(|name| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).into())
+            })
+        };
+        let all = [
+            ("TAIRITSU_CACHE_DIR", "/c"),
+            ("XDG_CACHE_HOME", "/x"),
+            ("HOME", "/h"),
+            ("LOCALAPPDATA", "C:/l"),
+        ];
+        assert_eq!(dir(&all), Some(PathBuf::from("/c")));
+        assert_eq!(dir(&all[1..]), Some(Path::new("/x/tairitsu").into()));
+        assert_eq!(dir(&all[2..]), Some(Path::new("/h/.cache/tairitsu").into()));
+        assert_eq!(
+            dir(&all[3..]),
+            Some(Path::new("C:/l/tairitsu/cache").into())
+        );
+        assert_eq!(
+            dir(&[("XDG_CACHE_HOME", ""), ("HOME", "/h")]),
+            Some(Path::new("/h/.cache/tairitsu").into())
+        );
+        assert_eq!(dir(&[]), None);
+        assert_eq!(CacheDir::Disabled.resolve_from(|_| Some("/c".into())), None);
     }
 }

@@ -82,6 +82,8 @@ pub struct Removed {
     pub untagged: Vec<String>,
     /// The digest of the component deleted, when its last reference went.
     pub deleted: Option<String>,
+    /// How many compiled artifacts of the deleted component left the engine's cache.
+    pub evicted: usize,
 }
 
 impl ImageStore<()> {
@@ -96,14 +98,20 @@ impl ImageStore<()> {
     }
 
     /// The default directory: `$TAIRITSU_STORE`, else `$XDG_DATA_HOME/tairitsu/images`, else
-    /// `$HOME/.local/share/tairitsu/images`; `None` when none of these is set.
+    /// `$HOME/.local/share/tairitsu/images`, else (on Windows) `%LOCALAPPDATA%\tairitsu\images`;
+    /// `None` when none of these is set.
     pub fn default_dir() -> Option<PathBuf> {
-        let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-        var(STORE_ENV)
-            .map(PathBuf::from)
-            .or_else(|| var("XDG_DATA_HOME").map(|d| PathBuf::from(d).join("tairitsu/images")))
-            .or_else(|| var("HOME").map(|d| PathBuf::from(d).join(".local/share/tairitsu/images")))
+        default_dir_from(|name| std::env::var_os(name))
     }
+}
+
+/// [`ImageStore::default_dir`] with the environment read through `var`, for tests.
+fn default_dir_from(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let var = |name| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var(STORE_ENV)
+        .or_else(|| var("XDG_DATA_HOME").map(|d| d.join("tairitsu").join("images")))
+        .or_else(|| var("HOME").map(|d| d.join(".local/share/tairitsu/images")))
+        .or_else(|| var("LOCALAPPDATA").map(|d| d.join("tairitsu").join("images")))
 }
 
 impl<T: Send + 'static> ImageStore<T> {
@@ -272,8 +280,9 @@ impl<T: Send + 'static> ImageStore<T> {
     /// Removes a reference; the component goes with its last reference. Given a digest (or a
     /// unique prefix), removes the component and every reference to it.
     ///
-    /// Images already loaded into the registry stay there (and containers keep running);
-    /// only the store forgets them.
+    /// When the component goes, so does its compiled code in the engine's artifact cache
+    /// ([`Engine::evict_compiled`](crate::Engine::evict_compiled)). Images already loaded into
+    /// the registry stay there (and containers keep running); only the store forgets them.
     ///
     /// # Errors
     ///
@@ -299,6 +308,7 @@ impl<T: Send + 'static> ImageStore<T> {
         self.write_refs(&refs)?;
         if !refs.values().any(|d| *d == digest) {
             self.delete_blob(&digest)?;
+            removed.evicted = self.registry.engine().evict_compiled(&digest)?;
             removed.deleted = Some(digest);
         }
         Ok(removed)
@@ -527,9 +537,15 @@ mod tests {
         let removed = store.remove("root:1.0").unwrap();
         assert_eq!(removed.untagged, ["root:1.0"]);
         assert_eq!(removed.deleted, None);
+        assert_eq!(removed.evicted, 0);
+        let engine = store.registry().engine();
+        assert!(engine.is_cached(&digest));
         let removed = store.remove("root").unwrap();
         assert_eq!(removed.deleted.as_deref(), Some(digest.as_str()));
         assert!(!rows[1].path.exists());
+        // Its compiled code goes with it.
+        assert_eq!(removed.evicted, 1);
+        assert!(!engine.is_cached(&digest));
         assert_eq!(store.list().unwrap().len(), 1);
 
         // By digest: every reference goes.
@@ -540,6 +556,39 @@ mod tests {
         assert_eq!(removed.untagged, ["calc:0.1", "calc:latest"]);
         assert!(removed.deleted.is_some());
         assert!(store.list().unwrap().is_empty());
+    }
+
+    #[test]
+    fn default_dir_follows_the_environment() {
+        let dir = |vars: &[(&str, &str)]| {
+            default_dir_from(|name| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).into())
+            })
+        };
+        let all = [
+            ("TAIRITSU_STORE", "/s"),
+            ("XDG_DATA_HOME", "/x"),
+            ("HOME", "/h"),
+            ("LOCALAPPDATA", "C:/l"),
+        ];
+        assert_eq!(dir(&all), Some("/s".into()));
+        assert_eq!(dir(&all[1..]), Some(Path::new("/x/tairitsu/images").into()));
+        assert_eq!(
+            dir(&all[2..]),
+            Some(Path::new("/h/.local/share/tairitsu/images").into())
+        );
+        assert_eq!(
+            dir(&all[3..]),
+            Some(Path::new("C:/l/tairitsu/images").into())
+        );
+        // Empty means unset.
+        assert_eq!(
+            dir(&[("TAIRITSU_STORE", ""), ("HOME", "/h")]),
+            Some(Path::new("/h/.local/share/tairitsu/images").into())
+        );
+        assert_eq!(dir(&[]), None);
     }
 
     #[test]
