@@ -162,3 +162,166 @@ fn a_closure_answering_the_wrong_type_fails_the_call() {
         "{err}"
     );
 }
+
+/// The blobs of a host: a rep is an index into `slots`; a dropped blob leaves `None`.
+#[derive(Default)]
+struct Blobs {
+    slots: Vec<Option<Vec<u8>>>,
+    calls: Vec<String>,
+    dropped: Vec<u32>,
+}
+
+/// `HostImports` serving the kitchen's `blobs` interface from `blobs`, `host` trapped.
+fn blob_imports(blobs: &Arc<Mutex<Blobs>>) -> HostImports {
+    let (new, size, drop) = (blobs.clone(), blobs.clone(), blobs.clone());
+    HostImports::new()
+        .resource("test:kitchen/blobs#blob", move |rep| {
+            let mut blobs = drop.lock().unwrap();
+            blobs.dropped.push(rep);
+            match blobs.slots.get_mut(rep as usize).and_then(Option::take) {
+                Some(_) => Ok(()),
+                None => Err(format!("no blob {rep}")),
+            }
+        })
+        .ron_func("test:kitchen/blobs#[constructor]blob", move |args| {
+            let mut blobs = new.lock().unwrap();
+            blobs.calls.push(format!("new{args}"));
+            let (data,): (Vec<u8>,) = ron::from_str(args).map_err(|e| e.to_string())?;
+            blobs.slots.push(Some(data));
+            Ok(format!("Handle({})", blobs.slots.len() - 1))
+        })
+        .ron_func("test:kitchen/blobs#[method]blob.size", move |args| {
+            let mut blobs = size.lock().unwrap();
+            blobs.calls.push(format!("size{args}"));
+            let rep: usize = args
+                .strip_prefix("(Handle(")
+                .and_then(|rest| rest.strip_suffix("))"))
+                .ok_or_else(|| format!("unexpected arguments {args}"))?
+                .parse()
+                .map_err(|e| format!("{e}"))?;
+            let blob = blobs.slots.get(rep).and_then(Option::as_ref);
+            Ok(blob.ok_or("no such blob")?.len().to_string())
+        })
+        .define_unknown_imports_as_traps(true)
+}
+
+fn kitchen() -> tairitsu_runtime::Image {
+    tairitsu_runtime::Image::from_bytes(tairitsu_fixtures::kitchen()).expect("kitchen image")
+}
+
+#[test]
+fn ron_closures_serve_an_imported_resource() {
+    let blobs = Arc::new(Mutex::new(Blobs {
+        // Rep 0 is taken already: the guest sees the host's numbers, not its own.
+        slots: vec![Some(b"old".to_vec())],
+        ..Blobs::default()
+    }));
+    let mut container = tairitsu_runtime::Container::builder(kitchen())
+        .unwrap()
+        .with_host_imports(blob_imports(&blobs))
+        .build()
+        .unwrap();
+    // `blob-size` constructs a blob through the import, calls `size`, drops it.
+    assert_eq!(container.call_ron("blob-size([1, 2, 3, 4])").unwrap(), "4");
+    assert_eq!(container.call_ron("blob-size([])").unwrap(), "0");
+    let blobs = blobs.lock().unwrap();
+    assert_eq!(
+        blobs.calls,
+        [
+            "new([1,2,3,4])",
+            "size(Handle(1))",
+            "new([])",
+            "size(Handle(2))"
+        ]
+    );
+    assert_eq!(blobs.dropped, [1, 2]);
+    assert_eq!(blobs.slots, [Some(b"old".to_vec()), None, None]);
+}
+
+#[test]
+fn a_failing_drop_or_a_bad_handle_fails_the_call_and_names_the_resource() {
+    // The drop closure fails: the guest's call that dropped the blob fails with its message.
+    let blobs = Arc::new(Mutex::new(Blobs::default()));
+    let imports = blob_imports(&blobs).resource("test:kitchen/blobs#blob", |rep| {
+        Err(format!("blob {rep} is pinned"))
+    });
+    let mut container = tairitsu_runtime::Container::builder(kitchen())
+        .unwrap()
+        .with_host_imports(imports)
+        .build()
+        .unwrap();
+    let err = container
+        .call_ron("blob-size([1])")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "dropping host resource `test:kitchen/blobs#blob` (0) failed: blob 0 is pinned"
+        ),
+        "{err}"
+    );
+
+    // A constructor answering a handle that is not a u32.
+    let imports = blob_imports(&blobs).ron_func("test:kitchen/blobs#[constructor]blob", |_| {
+        Ok("Handle(4294967296)".to_string())
+    });
+    let mut container = tairitsu_runtime::Container::builder(kitchen())
+        .unwrap()
+        .with_host_imports(imports)
+        .build()
+        .unwrap();
+    let err = container
+        .call_ron("blob-size([1])")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`Handle(4294967296)` is out of range: a host resource's number is a u32"),
+        "{err}"
+    );
+    // A restart keeps the closures: the same bad answer fails the same way.
+    container.restart().unwrap();
+    let again = container
+        .call_ron("blob-size([1])")
+        .unwrap_err()
+        .to_string();
+    assert!(again.contains("is out of range"), "{again}");
+}
+
+#[test]
+fn an_undefined_resource_type_is_reported_by_name() {
+    let engine = tairitsu_runtime::Engine::shared().unwrap();
+    let image = kitchen();
+    // The functions without the type.
+    let imports = HostImports::new()
+        .ron_func("test:kitchen/blobs#[constructor]blob", |_| {
+            Ok("Handle(0)".to_string())
+        })
+        .ron_func("test:kitchen/blobs#[method]blob.size", |_| {
+            Ok("0".to_string())
+        })
+        .resource("test:kitchen/blobs#blobb", |_| Ok(()));
+    let missing = imports.missing(engine.wasmtime(), image.component());
+    assert!(
+        missing.contains(&"test:kitchen/blobs@0.1.0#[resource]blob".to_string()),
+        "{missing:?}"
+    );
+    assert!(
+        !missing.iter().any(|m| m.contains("[constructor]blob")),
+        "{missing:?}"
+    );
+    assert_eq!(
+        imports.unmatched(engine.wasmtime(), image.component()),
+        ["test:kitchen/blobs#blobb"]
+    );
+    // The container names it too, with the `host` functions nobody provides.
+    let err = tairitsu_runtime::Container::builder(image)
+        .unwrap()
+        .with_host_imports(imports)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("test:kitchen/blobs@0.1.0#[resource]blob"),
+        "{err}"
+    );
+}

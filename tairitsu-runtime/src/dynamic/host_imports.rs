@@ -4,17 +4,19 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
-use wasmtime::component::{Component, Linker, Val};
+use wasmtime::component::{Component, Linker, ResourceAny, ResourceDynamic, ResourceType, Val};
+use wasmtime::{Engine, StoreContextMut};
 
 use super::call::{CallName, parse_ron_results, ron_args_to_string};
-use super::handles::NoHandles;
+use super::error::ValueError;
+use super::handles::HandleTable;
 use super::limits::ValueLimits;
-use super::value_type::FuncType;
+use super::value_type::{FuncType, ValueType};
 
 type ValFn = dyn Fn(&[Val]) -> Result<Vec<Val>, String> + Send + Sync;
 type RonFn = dyn Fn(&str) -> Result<String, String> + Send + Sync;
+type DropFn = dyn Fn(u32) -> Result<(), String> + Send + Sync;
 
 #[derive(Clone)]
 enum HostFn {
@@ -40,9 +42,16 @@ enum HostFn {
 ///
 /// # Resources
 ///
-/// Imported resource *types* are not defined here (only with the traps option, as wasmtime's
-/// placeholder types). `Val` closures receive and return resources as [`Val::Resource`]; RON
-/// closures cannot take or return resources.
+/// [`HostImports::resource`] defines a resource type the component imports
+/// (`pkg:ns/iface#blob`) as a host resource, with a closure that runs when the guest drops one.
+/// The host gives each resource a number of its own, its *rep* (an index into the host's
+/// table, say), and RON closures read and write resources as `Handle(rep)`: the constructor
+/// (`[constructor]blob`) answers `Handle(7)` for a new blob, and a method
+/// (`[method]blob.size`) gets `(Handle(7))`. An owned resource passed to a closure belongs to
+/// the host from then on (its drop closure does not run for it).
+///
+/// `Val` closures get resources as [`Val::Resource`], without the store needed to read their
+/// rep: serve functions that take or return host resources with RON closures.
 ///
 /// # Examples
 ///
@@ -67,6 +76,7 @@ enum HostFn {
 #[derive(Clone, Default)]
 pub struct HostImports {
     funcs: BTreeMap<String, (CallName, HostFn)>,
+    resources: BTreeMap<String, (CallName, Arc<DropFn>)>,
     traps: bool,
     limits: ValueLimits,
 }
@@ -75,6 +85,7 @@ impl fmt::Debug for HostImports {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HostImports")
             .field("funcs", &self.funcs.keys().collect::<Vec<_>>())
+            .field("resources", &self.resources.keys().collect::<Vec<_>>())
             .field("define_unknown_imports_as_traps", &self.traps)
             .finish()
     }
@@ -126,6 +137,63 @@ impl HostImports {
         self
     }
 
+    /// Defines the resource type `name` (`pkg:ns/iface#blob`, or `blob` for one the world
+    /// imports directly) as a host resource; `drop` runs with the resource's rep when the guest
+    /// drops one it owns. An `Err` from `drop` fails the guest's call that dropped it.
+    ///
+    /// The resource's functions (`[constructor]blob`, `[method]blob.size`,
+    /// `[static]blob.open`) are served like any other, with [`HostImports::ron_func`]: there a
+    /// resource is `Handle(rep)`, the host's own number for it.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use tairitsu_runtime::dynamic::HostImports;
+    /// use tairitsu_runtime::{Container, Image};
+    ///
+    /// // The host's blobs: a blob's rep is its index.
+    /// let blobs: Arc<Mutex<Vec<Option<Vec<u8>>>>> = Arc::default();
+    /// let (new, size, drop) = (blobs.clone(), blobs.clone(), blobs.clone());
+    /// let imports = HostImports::new()
+    ///     .resource("test:kitchen/blobs#blob", move |rep| {
+    ///         drop.lock().unwrap()[rep as usize] = None;
+    ///         Ok(())
+    ///     })
+    ///     // `([1,2,3])` in, `Handle(0)` out.
+    ///     .ron_func("test:kitchen/blobs#[constructor]blob", move |args| {
+    ///         let (data,): (Vec<u8>,) = ron::from_str(args).map_err(|e| e.to_string())?;
+    ///         let mut blobs = new.lock().unwrap();
+    ///         blobs.push(Some(data));
+    ///         Ok(format!("Handle({})", blobs.len() - 1))
+    ///     })
+    ///     // `(Handle(0))` in.
+    ///     .ron_func("test:kitchen/blobs#[method]blob.size", move |args| {
+    ///         let rep = args.trim_start_matches("(Handle(").trim_end_matches("))");
+    ///         let rep: usize = rep.parse().map_err(|_| format!("bad arguments {args}"))?;
+    ///         let blobs = size.lock().unwrap();
+    ///         Ok(blobs[rep].as_ref().map_or(0, Vec::len).to_string())
+    ///     })
+    ///     // The kitchen's other imports.
+    ///     .define_unknown_imports_as_traps(true);
+    ///
+    /// let image = Image::from_bytes(tairitsu_fixtures::kitchen())?;
+    /// let mut container = Container::builder(image)?.with_host_imports(imports).build()?;
+    /// // The guest makes a blob, asks for its size, and drops it.
+    /// assert_eq!(container.call_ron("blob-size([1, 2, 3])")?, "3");
+    /// assert_eq!(*blobs.lock().unwrap(), [None]);
+    /// # Ok::<_, tairitsu_runtime::Error>(())
+    /// ```
+    #[must_use]
+    pub fn resource(
+        mut self,
+        name: &str,
+        drop: impl Fn(u32) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        let call_name = CallName::parse(name).unwrap_or_else(|_| CallName::new(None, name));
+        self.resources
+            .insert(name.to_string(), (call_name, Arc::new(drop)));
+        self
+    }
+
     /// Serves the import `name` with a closure over RON text: it gets the arguments as a RON
     /// argument list (`(1,"a")`, `()` for none) and returns the result as RON (the value, or
     /// `()` or nothing for a function without a result).
@@ -161,19 +229,26 @@ impl HostImports {
         self.traps
     }
 
-    /// The registered names, sorted.
+    /// The registered names, functions and resources, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.funcs.keys().map(String::as_str)
+        let mut names: Vec<&str> = self
+            .funcs
+            .keys()
+            .chain(self.resources.keys())
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 
-    /// How many functions are registered.
+    /// How many functions and resources are registered.
     pub fn len(&self) -> usize {
-        self.funcs.len()
+        self.funcs.len() + self.resources.len()
     }
 
-    /// Whether no function is registered.
+    /// Whether nothing is registered.
     pub fn is_empty(&self) -> bool {
-        self.funcs.is_empty()
+        self.funcs.is_empty() && self.resources.is_empty()
     }
 
     fn insert(&mut self, name: &str, f: HostFn) {
@@ -184,71 +259,55 @@ impl HostImports {
     }
 
     fn find(&self, interface: Option<&str>, function: &str) -> Option<(&str, &HostFn)> {
-        // An exact qualified match wins over a versionless one.
-        let qualified = match interface {
-            Some(i) => format!("{i}#{function}"),
-            None => function.to_string(),
-        };
-        if let Some((name, (_, f))) = self.funcs.get_key_value(&qualified) {
-            return Some((name.as_str(), f));
-        }
-        self.funcs
-            .iter()
-            .find(|(_, (n, _))| {
-                n.is_qualified() == interface.is_some() && n.matches(interface, function)
-            })
-            .map(|(name, (_, f))| (name.as_str(), f))
+        find(&self.funcs, interface, function)
     }
 
-    /// Every function the component imports, as `(interface, function, type)`.
-    fn imported_funcs(
-        engine: &Engine,
-        component: &Component,
-    ) -> Vec<(Option<String>, String, ComponentFunc)> {
-        let mut out = Vec::new();
-        for (name, item) in component.component_type().imports(engine) {
-            match item.ty {
-                ComponentItem::ComponentFunc(func) => out.push((None, name.to_string(), func)),
-                ComponentItem::ComponentInstance(instance) => {
-                    for (fname, item) in instance.exports(engine) {
-                        if let ComponentItem::ComponentFunc(func) = item.ty {
-                            out.push((Some(name.to_string()), fname.to_string(), func));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        out
+    fn find_resource(&self, interface: Option<&str>, name: &str) -> Option<(&str, &Arc<DropFn>)> {
+        find(&self.resources, interface, name)
     }
 
-    /// The functions `component` imports that this does not provide, qualified
-    /// (`pkg:ns/iface@ver#func`), in the component's order. Imports the container provides in
-    /// other ways (WASI, for example) are in the list too: leave them out before reporting.
+    /// The registered function or resource for an import.
+    fn provides(&self, import: &Import) -> bool {
+        match import.item {
+            Imported::Func(_) => self.find(import.interface(), &import.name).is_some(),
+            Imported::Resource(_) => self
+                .find_resource(import.interface(), &import.name)
+                .is_some(),
+        }
+    }
+
+    /// The functions and resources `component` imports that this does not provide, qualified
+    /// (`pkg:ns/iface@ver#func`, and `pkg:ns/iface@ver#[resource]name` for a resource type), in
+    /// the component's order. Imports the container provides in other ways (WASI, for example)
+    /// are in the list too: leave them out before reporting.
     pub fn missing(&self, engine: &Engine, component: &Component) -> Vec<String> {
-        Self::imported_funcs(engine, component)
+        imports(engine, component)
             .into_iter()
-            .filter(|(i, f, _)| self.find(i.as_deref(), f).is_none())
-            .map(|(i, f, _)| match i {
-                Some(i) => format!("{i}#{f}"),
-                None => f,
-            })
+            .filter(|import| !self.provides(import))
+            .map(|import| import.to_string())
             .collect()
     }
 
     /// The registered names that match no import of `component` (misspelt names, or functions
     /// for another component).
     pub fn unmatched(&self, engine: &Engine, component: &Component) -> Vec<String> {
-        let imported = Self::imported_funcs(engine, component);
-        self.funcs
-            .iter()
-            .filter(|(_, (name, _))| {
-                !imported.iter().any(|(i, f, _)| {
-                    name.is_qualified() == i.is_some() && name.matches(i.as_deref(), f)
-                })
+        let imported = imports(engine, component);
+        let matches = |name: &CallName, resource: bool| {
+            imported.iter().any(|import| {
+                matches!(import.item, Imported::Resource(_)) == resource
+                    && name.is_qualified() == import.interface.is_some()
+                    && name.matches(import.interface(), &import.name)
             })
-            .map(|(name, _)| name.clone())
-            .collect()
+        };
+        let funcs = (self.funcs.iter())
+            .filter(|(_, (name, _))| !matches(name, false))
+            .map(|(registered, _)| registered.clone());
+        let resources = (self.resources.iter())
+            .filter(|(_, (name, _))| !matches(name, true))
+            .map(|(registered, _)| registered.clone());
+        let mut unmatched: Vec<String> = funcs.chain(resources).collect();
+        unmatched.sort();
+        unmatched
     }
 
     /// Fails with [`HostImportError::Missing`] when `component` imports functions this does not
@@ -295,26 +354,67 @@ impl HostImports {
         component: &Component,
     ) -> Result<(), HostImportError> {
         let engine = linker.engine().clone();
-        for (interface, function, func) in Self::imported_funcs(&engine, component) {
-            let Some((registered, host)) = self.find(interface.as_deref(), &function) else {
+        let imports = imports(&engine, component);
+
+        // Resource types first: the functions' RON closures map the component's resource
+        // types to the host's.
+        let mut resources = Vec::new();
+        for import in &imports {
+            let Imported::Resource(abstract_ty) = import.item else {
                 continue;
             };
-            let qualified = match &interface {
-                Some(i) => format!("{i}#{function}"),
-                None => function.clone(),
+            let Some((registered, drop)) = self.find_resource(import.interface(), &import.name)
+            else {
+                continue;
             };
+            let id = u32::try_from(resources.len()).unwrap_or(u32::MAX);
+            let host_ty = ResourceType::host_dynamic(id);
+            let registered = registered.to_string();
+            let drop = drop.clone();
+            let dtor = move |_: StoreContextMut<'_, T>, rep: u32| {
+                drop(rep).map_err(|message| {
+                    wasmtime::Error::msg(format!(
+                        "dropping host resource `{registered}` ({rep}) failed: {message}"
+                    ))
+                })
+            };
+            let defined = match &import.interface {
+                Some(i) => linker
+                    .instance(i)
+                    .and_then(|mut instance| instance.resource(&import.name, host_ty, dtor)),
+                None => linker.root().resource(&import.name, host_ty, dtor),
+            };
+            defined.map_err(|e| HostImportError::Link {
+                name: import.to_string(),
+                message: format!("{e:#}"),
+            })?;
+            resources.push(HostResourceType {
+                component: abstract_ty,
+                id,
+            });
+        }
+        let resources: Arc<[HostResourceType]> = resources.into();
+
+        for import in &imports {
+            let Imported::Func(func) = &import.item else {
+                continue;
+            };
+            let Some((registered, host)) = self.find(import.interface(), &import.name) else {
+                continue;
+            };
+            let qualified = import.to_string();
             let link_error = |message: String| HostImportError::Link {
                 name: qualified.clone(),
                 message,
             };
             let closure = self
-                .closure(registered, &qualified, host, &func)
+                .closure(registered, &qualified, host, func, resources.clone())
                 .map_err(|e| link_error(e.to_string()))?;
-            let defined = match &interface {
+            let defined = match &import.interface {
                 Some(i) => linker
                     .instance(i)
-                    .and_then(|mut instance| instance.func_new(&function, closure)),
-                None => linker.root().func_new(&function, closure),
+                    .and_then(|mut instance| instance.func_new(&import.name, closure)),
+                None => linker.root().func_new(&import.name, closure),
             };
             defined.map_err(|e| link_error(format!("{e:#}")))?;
         }
@@ -339,6 +439,7 @@ impl HostImports {
         qualified: &str,
         host: &HostFn,
         func: &ComponentFunc,
+        resources: Arc<[HostResourceType]>,
     ) -> Result<
         impl Fn(
             wasmtime::StoreContextMut<'_, T>,
@@ -362,7 +463,7 @@ impl HostImports {
             ),
         };
         Ok(
-            move |_store: wasmtime::StoreContextMut<'_, T>,
+            move |mut store: wasmtime::StoreContextMut<'_, T>,
                   _ty: ComponentFunc,
                   params: &[Val],
                   results: &mut [Val]|
@@ -373,10 +474,14 @@ impl HostImports {
                 let out = match &call {
                     Call::Val(f) => f(params).map_err(fail)?,
                     Call::Ron(f, ty) => {
-                        let args = ron_args_to_string(params, ty, &limits, &mut NoHandles)
+                        let mut handles = HostHandles {
+                            store: &mut store,
+                            types: &resources,
+                        };
+                        let args = ron_args_to_string(params, ty, &limits, &mut handles)
                             .map_err(|e| fail(e.to_string()))?;
                         let answer = f(&args).map_err(fail)?;
-                        parse_ron_results(&answer, ty, &limits, &mut NoHandles)
+                        parse_ron_results(&answer, ty, &limits, &mut handles)
                             .map_err(|e| fail(format!("its answer `{answer}` does not fit: {e}")))?
                     }
                 };
@@ -399,4 +504,147 @@ impl HostImports {
 enum Call {
     Val(Arc<ValFn>),
     Ron(Arc<RonFn>, Arc<FuncType>),
+}
+
+/// Looks an import up among registered names: an exact qualified match wins over a
+/// versionless one.
+fn find<'a, V>(
+    registered: &'a BTreeMap<String, (CallName, V)>,
+    interface: Option<&str>,
+    name: &str,
+) -> Option<(&'a str, &'a V)> {
+    let qualified = match interface {
+        Some(i) => format!("{i}#{name}"),
+        None => name.to_string(),
+    };
+    if let Some((key, (_, v))) = registered.get_key_value(&qualified) {
+        return Some((key.as_str(), v));
+    }
+    registered
+        .iter()
+        .find(|(_, (n, _))| n.is_qualified() == interface.is_some() && n.matches(interface, name))
+        .map(|(key, (_, v))| (key.as_str(), v))
+}
+
+/// A function or resource type a component imports.
+struct Import {
+    /// The interface (`pkg:ns/iface@ver`), `None` at the root.
+    interface: Option<String>,
+    /// The function (`[method]blob.size`) or resource (`blob`).
+    name: String,
+    item: Imported,
+}
+
+enum Imported {
+    Func(ComponentFunc),
+    /// The component's own (uninstantiated) type for the resource.
+    Resource(ResourceType),
+}
+
+impl Import {
+    fn interface(&self) -> Option<&str> {
+        self.interface.as_deref()
+    }
+}
+
+impl fmt::Display for Import {
+    /// `iface#func`, `iface#[resource]name`, or the name alone at the root.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(interface) = &self.interface {
+            write!(f, "{interface}#")?;
+        }
+        if matches!(self.item, Imported::Resource(_)) {
+            f.write_str("[resource]")?;
+        }
+        f.write_str(&self.name)
+    }
+}
+
+/// Every function and resource type the component imports, in its order.
+fn imports(engine: &Engine, component: &Component) -> Vec<Import> {
+    let item = |ty| match ty {
+        ComponentItem::ComponentFunc(func) => Some(Imported::Func(func)),
+        ComponentItem::Resource(ty) => Some(Imported::Resource(ty)),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for (name, import) in component.component_type().imports(engine) {
+        if let ComponentItem::ComponentInstance(instance) = import.ty {
+            for (member, export) in instance.exports(engine) {
+                if let Some(item) = item(export.ty) {
+                    out.push(Import {
+                        interface: Some(name.to_string()),
+                        name: member.to_string(),
+                        item,
+                    });
+                }
+            }
+        } else if let Some(item) = item(import.ty) {
+            out.push(Import {
+                interface: None,
+                name: name.to_string(),
+                item,
+            });
+        }
+    }
+    out
+}
+
+/// A resource type defined by [`HostImports::resource`]: the component's type for it, and the
+/// payload of the `ResourceType::host_dynamic` it is linked as.
+#[derive(Clone, Copy)]
+struct HostResourceType {
+    component: ResourceType,
+    id: u32,
+}
+
+/// The handles of host resources in the RON that closures exchange: a resource is
+/// `Handle(rep)`, the host's own number for it.
+struct HostHandles<'s, 'a, T: 'static> {
+    store: &'s mut StoreContextMut<'a, T>,
+    types: &'s [HostResourceType],
+}
+
+impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
+    fn handle(&mut self, resource: ResourceAny, ty: &ValueType) -> Result<u64, ValueError> {
+        let resource =
+            ResourceDynamic::try_from_resource_any(resource, &mut *self.store).map_err(|_| {
+                ValueError::new(format!(
+                    "cannot write a {ty} for a RON closure: only resources defined with \
+                     `HostImports::resource` have a host number"
+                ))
+            })?;
+        Ok(u64::from(resource.rep()))
+    }
+
+    fn resource(&mut self, handle: u64, ty: &ValueType) -> Result<ResourceAny, ValueError> {
+        let (info, owned) = match ty {
+            ValueType::Own(info) => (info, true),
+            ValueType::Borrow(info) => (info, false),
+            other => return Err(ValueError::new(format!("expected {other}, found a handle"))),
+        };
+        let id = info
+            .ty
+            .and_then(|t| self.types.iter().find(|h| h.component == t))
+            .map(|h| h.id)
+            .ok_or_else(|| {
+                ValueError::new(format!(
+                    "`Handle({handle})` cannot be a {ty}: that resource type is not defined with \
+                     `HostImports::resource`"
+                ))
+            })?;
+        let rep = u32::try_from(handle).map_err(|_| {
+            ValueError::new(format!(
+                "`Handle({handle})` is out of range: a host resource's number is a u32"
+            ))
+        })?;
+        let resource = if owned {
+            ResourceDynamic::new_own(rep, id)
+        } else {
+            ResourceDynamic::new_borrow(rep, id)
+        };
+        resource
+            .try_into_resource_any(&mut *self.store)
+            .map_err(|e| ValueError::new(format!("cannot hand `Handle({handle})` over: {e:#}")))
+    }
 }
