@@ -18,6 +18,11 @@ fn main() {
     run(Builder::new()
         .wit_dir(fixtures.join("host"))
         .world("host-import"));
+    // An imported resource bound to a host type (`src/lib.rs`).
+    run(Builder::new()
+        .wit_dir(manifest.join("wit-resource"))
+        .world("blob-user")
+        .with_resource("test:blobs/blobs/blob", "crate::blob_user::HostBlob"));
 
     // WASI 0.2, each package's world selected by its qualified name.
     run(Builder::new()

@@ -112,6 +112,32 @@ impl Builder {
         self
     }
 
+    /// Binds an imported resource to a Rust type of the host, as the `with` option of
+    /// wasmtime's `bindgen!` does: handles to it become `Resource<YourType>`, so that a
+    /// `wasmtime::component::ResourceTable` can hold the host's values and its `push`, `get`
+    /// and `delete` work on them directly, with no conversion of handles.
+    ///
+    /// `wit` names the resource as `pkg:ns/iface/name`, the interface with or without its
+    /// version (`wasi:filesystem/types/descriptor`), or `name` alone for a resource the world
+    /// itself imports. `rust` is a path that resolves from anywhere in the crate:
+    /// `crate::files::OpenFile`, or a path through another crate (`my_host::OpenFile`). The
+    /// generated code only names the type; it needs no trait of it.
+    ///
+    /// Without a binding, the generator declares an empty marker type for the resource.
+    /// Naming a resource the world does not import, or one the guest exports, is an error
+    /// that lists what the world imports.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new()
+    ///     .world("plugin")
+    ///     .with_resource("my:plugin/files/file", "crate::host::OpenFile")
+    ///     .compile_or_exit();
+    /// ```
+    pub fn with_resource(mut self, wit: impl Into<String>, rust: impl Into<String>) -> Self {
+        self.options.resources.push((wit.into(), rust.into()));
+        self
+    }
+
     /// Where [`Builder::compile`] writes; `$OUT_DIR` by default. With another directory,
     /// include the file with `include!("path/my-world.rs")` instead of `include_bindings!`.
     ///

@@ -136,3 +136,82 @@ fn the_runtime_path_is_used_everywhere() {
     settings.set_omit_expression(true);
     settings.bind(|| insta::assert_snapshot!("variants_runtime_path", src));
 }
+
+#[test]
+fn with_resource_binds_an_imported_resource_to_a_host_type() {
+    let generate = |wit: &str| {
+        Builder::new()
+            .wit_dir(codegen("resources.wit"))
+            .with_resource(wit, "crate::host::Blob")
+            .generate()
+    };
+    // With or without the interface's version (this package has none).
+    for wit in ["test:resources/blobs/blob", " test:resources/blobs/blob "] {
+        let source = &generate(wit).unwrap()[0].source;
+        assert!(
+            source.contains("pub type Blob = crate::host::Blob;"),
+            "{wit}: {source}"
+        );
+        assert!(!source.contains("pub enum Blob {}"), "{wit}");
+        // The rest of the code names the alias, unchanged.
+        assert!(
+            source.contains("ResourceType::host::<Blob>()"),
+            "{wit}: {source}"
+        );
+    }
+    let unbound = &Builder::new()
+        .wit_dir(codegen("resources.wit"))
+        .generate()
+        .unwrap()[0]
+        .source;
+    assert!(unbound.contains("pub enum Blob {}"));
+
+    let option_error = |wit: &str, rust: &str| {
+        let err = Builder::new()
+            .wit_dir(codegen("resources.wit"))
+            .with_resource(wit, rust)
+            .generate()
+            .unwrap_err();
+        assert!(matches!(err, Error::Option(_)), "{err:?}");
+        err.to_string()
+    };
+    let e = option_error("test:resources/blobs/blobb", "crate::B");
+    assert!(e.contains("names no resource of the world"), "{e}");
+    assert!(
+        e.contains("the world imports `test:resources/blobs/blob`"),
+        "{e}"
+    );
+    let e = option_error("test:resources/counters/counter", "crate::C");
+    assert!(e.contains("is a resource of the guest (exported)"), "{e}");
+    let e = option_error("test:resources/blobs/blob", "not a path");
+    assert!(e.contains("`not a path` is not a Rust path"), "{e}");
+    let e = option_error("blob", "crate::B");
+    assert!(e.contains("names no resource of the world"), "{e}");
+
+    let err = Builder::new()
+        .wit_dir(codegen("resources.wit"))
+        .with_resource("test:resources/blobs/blob", "crate::A")
+        .with_resource("test:resources/blobs/blob", "crate::B")
+        .generate()
+        .unwrap_err();
+    assert!(err.to_string().contains("given twice"), "{err}");
+
+    // The options reach the token path too.
+    let mut options = Options::default();
+    options.resources.push((
+        "test:resources/blobs/blob".to_string(),
+        "crate::host::Blob".to_string(),
+    ));
+    let loaded = tairitsu_build::load::load(&codegen("resources.wit")).unwrap();
+    let world = loaded
+        .resolve
+        .select_world(&[loaded.package], Some("resources"))
+        .unwrap();
+    let tokens = tairitsu_build::generate_tokens(&loaded.resolve, world, &options)
+        .unwrap()
+        .to_string();
+    assert!(
+        tokens.contains("pub type Blob = crate :: host :: Blob ;"),
+        "{tokens}"
+    );
+}

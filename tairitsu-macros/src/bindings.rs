@@ -11,15 +11,45 @@ use tairitsu_build::load::Loaded;
 use tairitsu_build::wit_parser::{PackageId, Resolve, WorldId};
 use tairitsu_build::{Error, Options};
 
-/// The arguments: `path = "…"` or `inline = "…"`, `world = "…"`, `runtime_path = "…"`.
+/// The arguments: `path = "…"` or `inline = "…"`, `world = "…"`, `runtime_path = "…"`, and
+/// `with = { "pkg:ns/iface/resource": crate::HostType, … }`.
 pub(crate) struct Args {
     path: Option<LitStr>,
     inline: Option<LitStr>,
     world: Option<LitStr>,
     runtime_path: Option<LitStr>,
+    with: Option<With>,
 }
 
-const KEYS: &str = "`path`, `inline`, `world`, `runtime_path`";
+/// `with = { "pkg:ns/iface/resource": path, … }`: imported resources bound to host types.
+struct With {
+    span: Span,
+    entries: Vec<(LitStr, syn::Path)>,
+}
+
+const KEYS: &str = "`path`, `inline`, `world`, `runtime_path`, `with`";
+
+impl Parse for With {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let content;
+        let brace = syn::braced!(content in input);
+        let mut entries = Vec::new();
+        while !content.is_empty() {
+            let wit: LitStr = content.parse()?;
+            content.parse::<Token![:]>()?;
+            let path: syn::Path = content.parse()?;
+            entries.push((wit, path));
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        Ok(With {
+            span: brace.span.join(),
+            entries,
+        })
+    }
+}
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -28,10 +58,22 @@ impl Parse for Args {
             inline: None,
             world: None,
             runtime_path: None,
+            with: None,
         };
         while !input.is_empty() {
             let key: Ident = input.parse()?;
             input.parse::<Token![=]>()?;
+            if key == "with" {
+                if args.with.is_some() {
+                    return Err(syn::Error::new(key.span(), "`with` is given twice"));
+                }
+                args.with = Some(input.parse()?);
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+                continue;
+            }
             let value: LitStr = input.parse()?;
             let slot = match key.to_string().as_str() {
                 "path" => &mut args.path,
@@ -76,9 +118,27 @@ pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<Tok
     if let Some(path) = &args.runtime_path {
         options.runtime_path = path.value();
     }
+    if let Some(with) = &args.with {
+        for (wit, path) in &with.entries {
+            options
+                .resources
+                .push((wit.value(), quote!(#path).to_string()));
+        }
+    }
     let tokens =
         tairitsu_build::generate_tokens(&loaded.resolve, world, &options).map_err(|e| {
             let span = match (&e, &args.runtime_path, &args.world) {
+                (Error::Option(m), _, _) if m.contains("with_resource") => args
+                    .with
+                    .as_ref()
+                    .and_then(|w| {
+                        w.entries
+                            .iter()
+                            .find(|(wit, _)| m.contains(&format!("\"{}\"", wit.value().trim())))
+                            .map(|(wit, _)| wit.span())
+                            .or(Some(w.span))
+                    })
+                    .unwrap_or(source_span),
                 (Error::Option(_), Some(path), _) => path.span(),
                 (_, _, Some(world)) => world.span(),
                 _ => source_span,
@@ -285,6 +345,41 @@ mod tests {
         let (text, _) = formatted(expand(input, &root).unwrap());
         assert!(text.contains("::tairitsu_runtime::WitCommand"), "{text}");
         assert!(!text.contains("::tairitsu::"), "{text}");
+    }
+
+    #[test]
+    fn with_binds_resources_as_the_builder_does() {
+        let root = workspace();
+        let input = quote!(
+            path = "tairitsu-build/tests/codegen/resources.wit",
+            world = "resources",
+            with = { "test:resources/blobs/blob": crate::host::Blob },
+        );
+        let (text, _) = formatted(expand(input, &root).unwrap());
+        let built = Builder::new()
+            .wit_dir(root.join("tairitsu-build/tests/codegen/resources.wit"))
+            .world("resources")
+            .with_resource("test:resources/blobs/blob", "crate::host::Blob")
+            .generate()
+            .unwrap();
+        let body = built[0].source.split_once("\n\n").unwrap().1;
+        assert_eq!(text, body);
+        assert!(
+            text.contains("pub type Blob = crate::host::Blob;"),
+            "{text}"
+        );
+
+        let err = |input| expand(input, &root).unwrap_err().to_string();
+        let e = err(quote!(
+            path = "tairitsu-build/tests/codegen/resources.wit",
+            world = "resources",
+            with = { "test:resources/blobs/nope": crate::B }
+        ));
+        assert!(e.contains("names no resource of the world"), "{e}");
+        let e = err(quote!(world = "w", with = {}, with = {}));
+        assert!(e.contains("given twice"), "{e}");
+        let e = err(quote!(world = "w", with = { "a/b/c" = crate::B }));
+        assert!(e.contains("expected `:`"), "{e}");
     }
 
     #[test]

@@ -31,7 +31,7 @@ use proc_macro::TokenStream;
 /// tairitsu::bindings!(inline = "package my:pkg; …", world = "my-world");
 /// ```
 ///
-/// Options, each `key = "string"`:
+/// Options, each `key = "string"` but `with`:
 ///
 /// - `path`: a WIT directory (its `*.wit` files and `deps/`) or one `.wit` file, relative to the
 ///   crate's root (the folder of its `Cargo.toml`); `"wit"` when neither `path` nor `inline` is
@@ -41,6 +41,9 @@ use proc_macro::TokenStream;
 ///   qualified (`wasi:cli/command@0.2.12`).
 /// - `runtime_path`: how the generated code names the runtime; `::tairitsu` by default
 ///   (`::tairitsu_runtime` when depending on the runtime crate directly).
+/// - `with = { "pkg:ns/iface/resource": crate::HostType, … }`: binds imported resources to the
+///   host's own types, so that handles are `Resource<HostType>` (as `Builder::with_resource`
+///   does, and the `with` of wasmtime's `bindgen!`).
 ///
 /// The expansion is the world's items: imported interfaces under `ns::pkg::iface`, exported
 /// ones under `exports::ns::pkg::iface`, the world type at the top (see `tairitsu-build` for
@@ -53,7 +56,7 @@ use proc_macro::TokenStream;
 /// Compile errors, on the offending option: a missing path (with the absolute path looked at),
 /// WIT that does not parse (wit-parser's message with file, line and caret), a missing or
 /// unknown `world` (listing the package's worlds), an unknown option, an invalid
-/// `runtime_path`.
+/// `runtime_path`, a `with` entry that names no imported resource.
 ///
 /// # Examples
 ///

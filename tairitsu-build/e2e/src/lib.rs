@@ -17,6 +17,19 @@ pub mod host_import {
     tairitsu::include_bindings!("host-import");
 }
 
+/// World `test:blobs/blob-user`, its imported `blob` bound to [`blob_user::HostBlob`] with
+/// `Builder::with_resource`.
+pub mod blob_user {
+    tairitsu::include_bindings!("blob-user");
+
+    /// The host's value behind a `blob` handle, kept in a `ResourceTable`.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct HostBlob {
+        /// The bytes.
+        pub data: Vec<u8>,
+    }
+}
+
 /// The WASI 0.2 worlds shipped with wasmtime-wasi 48.
 pub mod wasi {
     /// `wasi:io/imports`.

@@ -21,7 +21,9 @@ pub use descriptors::wit_type_text;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use wit_parser::{Handle, Resolve, Type, TypeDefKind, WorldId};
+use std::collections::HashMap;
+
+use wit_parser::{Handle, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId};
 
 use crate::error::{Error, Result};
 use crate::model::{self, Side, WorldModel};
@@ -32,12 +34,18 @@ use crate::names;
 pub struct Options {
     /// The path generated code names the runtime by, `::tairitsu` by default.
     pub runtime_path: String,
+    /// Imported resources bound to the host's own Rust types, as pairs of the resource
+    /// (`pkg:ns/iface/name`, the interface with or without its version, or `name` for a
+    /// resource of the world itself) and an absolute Rust path (`crate::files::OpenFile`).
+    /// See [`Builder::with_resource`](crate::Builder::with_resource).
+    pub resources: Vec<(String, String)>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             runtime_path: "::tairitsu".to_string(),
+            resources: Vec::new(),
         }
     }
 }
@@ -61,11 +69,13 @@ pub fn generate_tokens(
         ))
     })?;
     let model = model::build(resolve, world)?;
+    let resource_paths = resource_paths(resolve, &model, &options.resources)?;
     let gen_ = Gen {
         resolve,
         model: &model,
         rt: quote!(#rt),
         rt_str: options.runtime_path.replace(' ', ""),
+        resource_paths,
     };
     Ok(gen_.world_tokens())
 }
@@ -144,6 +154,90 @@ pub(crate) struct Gen<'a> {
     pub rt: TokenStream,
     /// The runtime path as text, for `#[serde(crate = "…")]`.
     pub rt_str: String,
+    /// Imported resources bound to the host's types ([`Options::resources`]).
+    pub resource_paths: HashMap<TypeId, syn::Path>,
+}
+
+/// Resolves [`Options::resources`] to the imported resource types they name.
+fn resource_paths(
+    resolve: &Resolve,
+    model: &WorldModel,
+    wanted: &[(String, String)],
+) -> Result<HashMap<TypeId, syn::Path>> {
+    // Every resource the world sees, as (`pkg:ns/iface@ver`, name, id, side).
+    let mut resources: Vec<(Option<String>, &str, TypeId, Side)> = model
+        .types
+        .iter()
+        .filter(|(id, _)| matches!(resolve.types[**id].kind, TypeDefKind::Resource))
+        .filter_map(|(id, named)| {
+            let def = &resolve.types[*id];
+            let interface = match def.owner {
+                TypeOwner::Interface(i) => Some(resolve.id_of(i)?),
+                _ => None,
+            };
+            Some((interface, def.name.as_deref()?, *id, named.side))
+        })
+        .collect();
+    resources.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let key = |(interface, name, _, _): &(Option<String>, &str, TypeId, Side)| match interface {
+        Some(i) => format!("{i}/{name}"),
+        None => name.to_string(),
+    };
+    let imported = || {
+        let keys: Vec<String> = resources
+            .iter()
+            .filter(|r| r.3 == Side::Import)
+            .map(|r| format!("`{}`", key(r)))
+            .collect();
+        if keys.is_empty() {
+            "the world imports no resource".to_string()
+        } else {
+            format!("the world imports {}", keys.join(", "))
+        }
+    };
+
+    let mut paths = HashMap::new();
+    for (wit, rust) in wanted {
+        let wit = wit.trim();
+        let (interface, name) = match wit.rsplit_once('/') {
+            Some((interface, name)) => (Some(interface), name),
+            None => (None, wit),
+        };
+        let found = resources.iter().find(|(i, n, _, _)| {
+            *n == name
+                && match (interface, i) {
+                    (None, None) => true,
+                    (Some(want), Some(have)) => {
+                        want == have
+                            || (!want.contains('@') && have.split('@').next() == Some(want))
+                    }
+                    _ => false,
+                }
+        });
+        let Some(&(_, _, id, side)) = found else {
+            return Err(Error::Option(format!(
+                "`with_resource(\"{wit}\", …)` names no resource of the world; {}",
+                imported()
+            )));
+        };
+        if side == Side::Export {
+            return Err(Error::Option(format!(
+                "`with_resource(\"{wit}\", …)`: `{wit}` is a resource of the guest (exported), \
+                 which the host holds as `ResourceAny`; only imported resources take a host type"
+            )));
+        }
+        let path: syn::Path = syn::parse_str(rust).map_err(|e| {
+            Error::Option(format!(
+                "`with_resource(\"{wit}\", \"{rust}\")`: `{rust}` is not a Rust path: {e}"
+            ))
+        })?;
+        if paths.insert(id, path).is_some() {
+            return Err(Error::Option(format!(
+                "`with_resource`: `{wit}` is given twice"
+            )));
+        }
+    }
+    Ok(paths)
 }
 
 impl Gen<'_> {

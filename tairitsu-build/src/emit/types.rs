@@ -149,12 +149,26 @@ impl Gen<'_> {
             }
             TypeDefKind::Flags(flags) => self.flags_def(&named.rust, &docs, flags),
             TypeDefKind::Resource => match named.side {
-                Side::Import => quote! {
-                    #docs
-                    #[doc = ""]
-                    #[doc = " A resource served by the host. This type only names it: handles are"]
-                    #[doc = " `Resource<Self>` and their `rep` is whatever the host chose when it created them."]
-                    pub enum #name {}
+                Side::Import => match self.resource_paths.get(&id) {
+                    Some(path) => {
+                        let shown = quote!(#path).to_string().replace(' ', "");
+                        let doc = format!(
+                            " A resource served by the host, bound to `{shown}`: handles are `Resource<{shown}>`."
+                        );
+                        quote! {
+                            #docs
+                            #[doc = ""]
+                            #[doc = #doc]
+                            pub type #name = #path;
+                        }
+                    }
+                    None => quote! {
+                        #docs
+                        #[doc = ""]
+                        #[doc = " A resource served by the host. This type only names it: handles are"]
+                        #[doc = " `Resource<Self>` and their `rep` is whatever the host chose when it created them."]
+                        pub enum #name {}
+                    },
                 },
                 Side::Export => quote! {
                     #docs
