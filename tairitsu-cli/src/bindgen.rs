@@ -25,8 +25,17 @@ pub fn bindgen(args: &BindgenArgs) -> Result<(), CliError> {
     if args.all_worlds {
         builder = builder.all_worlds();
     }
+    for with in &args.with {
+        let Some((resource, path)) = with.split_once('=') else {
+            return Err(CliError::input(format!(
+                "`--with {with}` is not of the form RESOURCE=PATH"
+            ))
+            .hint("for example `--with my:plugin/files/file=crate::OpenFile`"));
+        };
+        builder = builder.with_resource(resource.trim(), path.trim());
+    }
     let worlds = builder.generate().map_err(|e| {
-        let hint = matches!(e, tairitsu_build::Error::Option(_))
+        let hint = matches!(&e, tairitsu_build::Error::Option(m) if !m.contains("with_resource"))
             .then_some("choose one with `--world NAME`, or all with `--all-worlds`");
         let error = CliError::from(e);
         match hint {

@@ -98,6 +98,7 @@ Examples:
   tairitsu bindgen wit/
   tairitsu bindgen wit/ --world plugin
   tairitsu bindgen wit/ --all-worlds --out-dir src/generated
+  tairitsu bindgen wit/ --with my:plugin/files/file=crate::OpenFile
   tairitsu bindgen wit/host.wit --runtime-path ::tairitsu_runtime")]
     Bindgen(BindgenArgs),
 
@@ -286,6 +287,11 @@ pub struct BindgenArgs {
     /// Write one `<world>.rs` per world into this directory instead of printing.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+
+    /// Bind an imported resource to a host type, so that its handles are `Resource<PATH>`
+    /// (`my:plugin/files/file=crate::OpenFile`). Repeat for more.
+    #[arg(long = "with", value_name = "RESOURCE=PATH")]
+    pub with: Vec<String>,
 }
 
 /// `tairitsu image …`.

@@ -1031,6 +1031,42 @@ fn bindgen_worlds_files_and_errors() {
     assert_eq!(again.code, 0);
     assert_eq!(again.stderr.matches("unchanged").count(), 2, "{again:#?}");
 
+    // An imported resource bound to a host type.
+    let resources = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tairitsu-build/tests/codegen/resources.wit")
+        .canonicalize()
+        .unwrap();
+    let resources_arg = resources.to_str().unwrap();
+    let bound = tairitsu([
+        "bindgen",
+        resources_arg,
+        "--with",
+        "test:resources/blobs/blob=crate::host::Blob",
+    ])
+    .run();
+    assert!(
+        bound.ok().contains("pub type Blob = crate::host::Blob;"),
+        "{bound:#?}"
+    );
+    tairitsu([
+        "bindgen",
+        resources_arg,
+        "--with",
+        "test:resources/blobs/blobb=crate::B",
+    ])
+    .run()
+    .fails(
+        2,
+        &[
+            "names no resource of the world",
+            "`test:resources/blobs/blob`",
+        ],
+    );
+    tairitsu(["bindgen", resources_arg, "--with", "blob"])
+        .run()
+        .fails(2, &["not of the form RESOURCE=PATH"])
+        .hint("--with my:plugin/files/file=crate::OpenFile");
+
     // Bad WIT: wit-parser's location and caret.
     std::fs::write(
         wit.join("two.wit"),
