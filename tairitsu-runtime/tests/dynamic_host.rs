@@ -209,6 +209,14 @@ fn kitchen() -> tairitsu_runtime::Image {
     tairitsu_runtime::Image::from_bytes(tairitsu_fixtures::kitchen()).expect("kitchen image")
 }
 
+fn kitchen_container(imports: HostImports) -> tairitsu_runtime::Container {
+    tairitsu_runtime::Container::builder(kitchen())
+        .unwrap()
+        .with_host_imports(imports)
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn ron_closures_serve_an_imported_resource() {
     let blobs = Arc::new(Mutex::new(Blobs {
@@ -216,11 +224,7 @@ fn ron_closures_serve_an_imported_resource() {
         slots: vec![Some(b"old".to_vec())],
         ..Blobs::default()
     }));
-    let mut container = tairitsu_runtime::Container::builder(kitchen())
-        .unwrap()
-        .with_host_imports(blob_imports(&blobs))
-        .build()
-        .unwrap();
+    let mut container = kitchen_container(blob_imports(&blobs));
     // `blob-size` constructs a blob through the import, calls `size`, drops it.
     assert_eq!(container.call_ron("blob-size([1, 2, 3, 4])").unwrap(), "4");
     assert_eq!(container.call_ron("blob-size([])").unwrap(), "0");
@@ -245,11 +249,7 @@ fn a_failing_drop_or_a_bad_handle_fails_the_call_and_names_the_resource() {
     let imports = blob_imports(&blobs).resource("test:kitchen/blobs#blob", |rep| {
         Err(format!("blob {rep} is pinned"))
     });
-    let mut container = tairitsu_runtime::Container::builder(kitchen())
-        .unwrap()
-        .with_host_imports(imports)
-        .build()
-        .unwrap();
+    let mut container = kitchen_container(imports);
     let err = container
         .call_ron("blob-size([1])")
         .unwrap_err()
@@ -265,11 +265,7 @@ fn a_failing_drop_or_a_bad_handle_fails_the_call_and_names_the_resource() {
     let imports = blob_imports(&blobs).ron_func("test:kitchen/blobs#[constructor]blob", |_| {
         Ok("Handle(4294967296)".to_string())
     });
-    let mut container = tairitsu_runtime::Container::builder(kitchen())
-        .unwrap()
-        .with_host_imports(imports)
-        .build()
-        .unwrap();
+    let mut container = kitchen_container(imports);
     let err = container
         .call_ron("blob-size([1])")
         .unwrap_err()
