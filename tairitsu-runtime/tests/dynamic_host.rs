@@ -321,3 +321,64 @@ fn an_undefined_resource_type_is_reported_by_name() {
         "{err}"
     );
 }
+
+#[test]
+fn val_closures_serve_an_imported_resource_through_host_resources() {
+    let blobs = Arc::new(Mutex::new(Blobs::default()));
+    let (new, size, drop) = (blobs.clone(), blobs.clone(), blobs.clone());
+    let imports = HostImports::new()
+        .resource("test:kitchen/blobs#blob", move |rep| {
+            drop.lock().unwrap().dropped.push(rep);
+            Ok(())
+        })
+        .func_with_resources(
+            "test:kitchen/blobs#[constructor]blob",
+            move |resources, args| {
+                let [Val::List(bytes)] = args else {
+                    return Err(format!("unexpected arguments {args:?}"));
+                };
+                let data: Vec<u8> = bytes
+                    .iter()
+                    .map(|b| match b {
+                        Val::U8(b) => *b,
+                        _ => 0,
+                    })
+                    .collect();
+                let mut blobs = new.lock().unwrap();
+                blobs.slots.push(Some(data));
+                // Unknown and qualified names.
+                assert!(
+                    resources
+                        .own("file", 0)
+                        .unwrap_err()
+                        .contains("no host resource `file`")
+                );
+                let rep = (blobs.slots.len() - 1) as u32;
+                match rep {
+                    0 => resources.own("blob", rep),
+                    _ => resources.own("test:kitchen/blobs@0.1.0#blob", rep),
+                }
+                .map(|handle| vec![handle])
+            },
+        )
+        .func_with_resources(
+            "test:kitchen/blobs#[method]blob.size",
+            move |resources, args| {
+                let [Val::Resource(blob)] = args else {
+                    return Err(format!("unexpected arguments {args:?}"));
+                };
+                let rep = resources.rep(*blob)?;
+                let mut blobs = size.lock().unwrap();
+                blobs.calls.push(format!("size {rep}"));
+                let len = blobs.slots[rep as usize].as_ref().map_or(0, Vec::len);
+                Ok(vec![Val::U32(len as u32)])
+            },
+        )
+        .define_unknown_imports_as_traps(true);
+    let mut container = kitchen_container(imports);
+    assert_eq!(container.call_ron("blob-size([7, 7])").unwrap(), "2");
+    assert_eq!(container.call_ron("blob-size([7, 7, 7])").unwrap(), "3");
+    let blobs = blobs.lock().unwrap();
+    assert_eq!(blobs.calls, ["size 0", "size 1"]);
+    assert_eq!(blobs.dropped, [0, 1]);
+}

@@ -17,10 +17,13 @@ use super::value_type::{FuncType, ValueType};
 type ValFn = dyn Fn(&[Val]) -> Result<Vec<Val>, String> + Send + Sync;
 type RonFn = dyn Fn(&str) -> Result<String, String> + Send + Sync;
 type DropFn = dyn Fn(u32) -> Result<(), String> + Send + Sync;
+type ValResourcesFn =
+    dyn Fn(&mut HostResources<'_>, &[Val]) -> Result<Vec<Val>, String> + Send + Sync;
 
 #[derive(Clone)]
 enum HostFn {
     Val(Arc<ValFn>),
+    ValResources(Arc<ValResourcesFn>),
     Ron(Arc<RonFn>),
 }
 
@@ -50,8 +53,9 @@ enum HostFn {
 /// (`[method]blob.size`) gets `(Handle(7))`. An owned resource passed to a closure belongs to
 /// the host from then on (its drop closure does not run for it).
 ///
-/// `Val` closures get resources as [`Val::Resource`], without the store needed to read their
-/// rep: serve functions that take or return host resources with RON closures.
+/// [`Val`] closures get resources as [`Val::Resource`]; those of
+/// [`HostImports::func_with_resources`] also get [`HostResources`], which reads the rep of a
+/// resource and makes a handle of a rep.
 ///
 /// # Examples
 ///
@@ -134,6 +138,39 @@ impl HostImports {
         f: impl Fn(&[Val]) -> Result<Vec<Val>, String> + Send + Sync + 'static,
     ) -> Self {
         self.insert(name, HostFn::Val(Arc::new(f)));
+        self
+    }
+
+    /// Serves the import `name` with a closure over [`Val`]s that takes or returns resources
+    /// defined with [`HostImports::resource`]: [`HostResources::rep`] reads the host's number
+    /// of a resource the guest passed, and [`HostResources::own`] makes a handle to return.
+    ///
+    /// ```
+    /// use tairitsu_runtime::dynamic::HostImports;
+    /// use tairitsu_runtime::wasmtime::component::Val;
+    ///
+    /// let imports = HostImports::new()
+    ///     .resource("test:kitchen/blobs#blob", |_rep| Ok(()))
+    ///     .func_with_resources("test:kitchen/blobs#[constructor]blob", |resources, args| {
+    ///         let [Val::List(bytes)] = args else { return Err("expected bytes".into()) };
+    ///         // The host's number for the new blob: here, its length.
+    ///         Ok(vec![resources.own("blob", bytes.len() as u32)?])
+    ///     })
+    ///     .func_with_resources("test:kitchen/blobs#[method]blob.size", |resources, args| {
+    ///         let [Val::Resource(blob)] = args else { return Err("expected a blob".into()) };
+    ///         Ok(vec![Val::U32(resources.rep(*blob)?)])
+    ///     });
+    /// # let _ = imports;
+    /// ```
+    ///
+    /// Registering a name twice keeps the last closure.
+    #[must_use]
+    pub fn func_with_resources(
+        mut self,
+        name: &str,
+        f: impl Fn(&mut HostResources<'_>, &[Val]) -> Result<Vec<Val>, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.insert(name, HostFn::ValResources(Arc::new(f)));
         self
     }
 
@@ -370,6 +407,7 @@ impl HostImports {
             let id = u32::try_from(resources.len()).unwrap_or(u32::MAX);
             let host_ty = ResourceType::host_dynamic(id);
             let registered = registered.to_string();
+            let registered_name = registered.clone();
             let drop = drop.clone();
             let dtor = move |_: StoreContextMut<'_, T>, rep: u32| {
                 drop(rep).map_err(|message| {
@@ -391,6 +429,9 @@ impl HostImports {
             resources.push(HostResourceType {
                 component: abstract_ty,
                 id,
+                registered: registered_name,
+                qualified: import.to_string().replace("[resource]", ""),
+                name: import.name.clone(),
             });
         }
         let resources: Arc<[HostResourceType]> = resources.into();
@@ -457,6 +498,7 @@ impl HostImports {
         let limits = self.limits;
         let call = match host {
             HostFn::Val(f) => Call::Val(f.clone()),
+            HostFn::ValResources(f) => Call::ValResources(f.clone()),
             HostFn::Ron(f) => Call::Ron(
                 f.clone(),
                 Arc::new(FuncType::from_wasmtime(&qualified, func)?),
@@ -473,6 +515,19 @@ impl HostImports {
                 };
                 let out = match &call {
                     Call::Val(f) => f(params).map_err(fail)?,
+                    Call::ValResources(f) => {
+                        let mut handles = HostHandles {
+                            store: &mut store,
+                            types: &resources,
+                        };
+                        f(
+                            &mut HostResources {
+                                access: &mut handles,
+                            },
+                            params,
+                        )
+                        .map_err(fail)?
+                    }
                     Call::Ron(f, ty) => {
                         let mut handles = HostHandles {
                             store: &mut store,
@@ -503,6 +558,7 @@ impl HostImports {
 
 enum Call {
     Val(Arc<ValFn>),
+    ValResources(Arc<ValResourcesFn>),
     Ron(Arc<RonFn>, Arc<FuncType>),
 }
 
@@ -590,12 +646,104 @@ fn imports(engine: &Engine, component: &Component) -> Vec<Import> {
     out
 }
 
-/// A resource type defined by [`HostImports::resource`]: the component's type for it, and the
-/// payload of the `ResourceType::host_dynamic` it is linked as.
-#[derive(Clone, Copy)]
+/// A resource type defined by [`HostImports::resource`]: the component's type for it, the
+/// payload of the `ResourceType::host_dynamic` it is linked as, and its names.
 struct HostResourceType {
     component: ResourceType,
     id: u32,
+    /// As registered (`test:kitchen/blobs#blob`).
+    registered: String,
+    /// As imported (`test:kitchen/blobs@0.1.0#blob`).
+    qualified: String,
+    /// The WIT name (`blob`).
+    name: String,
+}
+
+/// The host resources of one call of a [`HostImports::func_with_resources`] closure: reads the
+/// host's number (rep) of a resource the guest passed, and makes handles of reps to return.
+pub struct HostResources<'a> {
+    access: &'a mut dyn ResourceAccess,
+}
+
+impl fmt::Debug for HostResources<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostResources").finish_non_exhaustive()
+    }
+}
+
+impl HostResources<'_> {
+    /// The rep of a resource defined with [`HostImports::resource`], owned or borrowed. An
+    /// owned one belongs to the host from then on: its drop closure will not run for it.
+    ///
+    /// # Errors
+    ///
+    /// When the resource is not one of the host's (a resource of the guest), or was taken
+    /// already.
+    pub fn rep(&mut self, resource: ResourceAny) -> Result<u32, String> {
+        self.access.rep(resource)
+    }
+
+    /// A new owned handle to return to the guest: the resource `resource` (the WIT name
+    /// `blob`, or as registered, `pkg:ns/iface#blob`) with the host's number `rep`.
+    ///
+    /// # Errors
+    ///
+    /// When no resource defined with [`HostImports::resource`] and imported by the component
+    /// has that name (or the bare name is ambiguous).
+    pub fn own(&mut self, resource: &str, rep: u32) -> Result<Val, String> {
+        self.access.own(resource, rep).map(Val::Resource)
+    }
+}
+
+/// What [`HostResources`] needs of the store, without its data type.
+trait ResourceAccess {
+    fn rep(&mut self, resource: ResourceAny) -> Result<u32, String>;
+    fn own(&mut self, resource: &str, rep: u32) -> Result<ResourceAny, String>;
+}
+
+impl<T: 'static> ResourceAccess for HostHandles<'_, '_, T> {
+    fn rep(&mut self, resource: ResourceAny) -> Result<u32, String> {
+        ResourceDynamic::try_from_resource_any(resource, &mut *self.store)
+            .map(|r| r.rep())
+            .map_err(|e| format!("not a resource of the host's: {e:#}"))
+    }
+
+    fn own(&mut self, resource: &str, rep: u32) -> Result<ResourceAny, String> {
+        let exact = self
+            .types
+            .iter()
+            .find(|t| t.registered == resource || t.qualified == resource);
+        let id = match exact {
+            Some(t) => t.id,
+            None => {
+                let mut named = self.types.iter().filter(|t| t.name == resource);
+                match (named.next(), named.next()) {
+                    (Some(t), None) => t.id,
+                    (Some(_), Some(_)) => {
+                        return Err(format!(
+                            "`{resource}` is ambiguous: qualify it as `pkg:ns/iface#{resource}`"
+                        ));
+                    }
+                    (None, _) => {
+                        let known: Vec<&str> =
+                            self.types.iter().map(|t| t.registered.as_str()).collect();
+                        return Err(format!(
+                            "no host resource `{resource}`; the resources defined with \
+                             `HostImports::resource` are: {}",
+                            if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ));
+                    }
+                }
+            }
+        };
+        ResourceDynamic::new_own(rep, id)
+            .try_into_resource_any(&mut *self.store)
+            .map_err(|e| format!("{e:#}"))
+    }
 }
 
 /// The handles of host resources in the RON that closures exchange: a resource is

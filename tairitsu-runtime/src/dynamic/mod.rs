@@ -23,7 +23,7 @@ pub mod wave;
 pub use call::{CallName, CallText};
 pub use error::{Position, ValueError};
 pub use handles::{HandleTable, NoHandles, ResourceHandles};
-pub use host_imports::{HostImportError, HostImports};
+pub use host_imports::{HostImportError, HostImports, HostResources};
 pub use limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES, ValueLimits};
 pub use names::{Name, snake_case, upper_camel_case};
 pub use signature::{TypeDef, WorldInfo, decode_world, wit_type_text};
