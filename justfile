@@ -44,3 +44,4 @@ fuzz seconds="600":
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none wave_typed -- -max_total_time={{seconds}} -dict=fuzz/dict/wave.dict
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none codegen_wit_smith -- -max_total_time={{seconds}} -len_control=0
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none call_text -- -max_total_time={{seconds}} -dict=fuzz/dict/call.dict
+    RUSTC_BOOTSTRAP=1 cargo fuzz run -s none image_decode -- -max_total_time={{seconds}}
