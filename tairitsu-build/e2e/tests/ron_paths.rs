@@ -100,3 +100,29 @@ fn generated_and_dynamic_ron_are_the_same_text() {
     );
     agree(&mut c, "echo-tuple", (1u8, "a".to_string(), 0.5f64));
 }
+
+#[test]
+fn both_paths_refuse_an_unknown_record_field_and_default_a_missing_option() {
+    use tairitsu_build_e2e::kitchen::test::kitchen::types::{Person, Point};
+
+    // A misspelt field: an error on both paths, not a value with the field dropped.
+    let misspelt = "(name:\"Ada\",age:36,tags:[],hmoe:None)";
+    let typed = Person::from_ron(misspelt).unwrap_err().to_string();
+    assert!(typed.contains("hmoe"), "{typed}");
+    let mut c = dynamic();
+    let dynamic = c
+        .call_ron(&format!("echo.echo-person({misspelt})"))
+        .unwrap_err()
+        .to_string();
+    assert!(dynamic.contains("unknown field `hmoe`"), "{dynamic}");
+    assert!(Point::from_ron("(x:1,y:2,z:3)").is_err());
+
+    // A missing `option` field is `None` on both.
+    let short = "(name:\"Ada\",age:36,tags:[])";
+    let person = Person::from_ron(short).unwrap();
+    assert_eq!(person.home, None);
+    assert_eq!(
+        c.call_ron(&format!("echo.echo-person({short})")).unwrap(),
+        person.to_ron().unwrap()
+    );
+}

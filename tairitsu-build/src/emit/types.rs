@@ -60,12 +60,15 @@ impl Gen<'_> {
                         pub #ident: #ty
                     }
                 });
+                // A misspelt field is an error, as in the dynamic path's RON, not silently dropped.
+                let deny_unknown = serde_ok.then(|| quote!(#[serde(deny_unknown_fields)]));
                 quote! {
                     #docs
                     #[derive(#component_derives, #std_derives #serde_derive)]
                     #[component(record)]
                     #wasmtime_crate
                     #serde_crate
+                    #deny_unknown
                     pub struct #name {
                         #(#fields,)*
                     }

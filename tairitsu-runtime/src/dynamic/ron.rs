@@ -21,9 +21,9 @@
 //! `inf`/`NaN` with signs, every RON string escape, raw strings `r#"…"#`, raw identifiers
 //! (`r#None`), record fields in any order, and a missing `option` field as `None`. It also
 //! accepts the named record form `Point(x_pos: 1)` (when the type's name is known it must
-//! match) and the WIT spellings of names (`x-pos: 1`, `dark-magenta`). Unlike serde's derive it
-//! rejects unknown record fields instead of skipping them, so a misspelt field is an error that
-//! lists the fields.
+//! match) and the WIT spellings of names (`x-pos: 1`, `dark-magenta`). It rejects unknown record
+//! fields instead of skipping them, so a misspelt field is an error that lists the fields; the
+//! types `tairitsu-build` generates do the same (`#[serde(deny_unknown_fields)]`).
 //!
 //! Errors name the place (field path, list index) and the expected WIT type, with the line and
 //! column: ``[2].x: 300 does not fit s8 (line 1, column 19)``. Input is bounded by [`ValueLimits`]:
