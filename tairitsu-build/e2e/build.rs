@@ -18,6 +18,15 @@ fn main() {
     run(Builder::new()
         .wit_dir(fixtures.join("host"))
         .world("host-import"));
+    // The kitchen again, with additional derives (`src/lib.rs`, `tests/derives.rs`).
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it"));
+    run(Builder::new()
+        .wit_dir(fixtures.join("kitchen"))
+        .world("kitchen")
+        .additional_derive("Eq")
+        .additional_derive("Hash")
+        .additional_derive("PartialOrd")
+        .out_dir(out_dir.join("derives")));
     // An imported resource bound to a host type (`src/lib.rs`).
     run(Builder::new()
         .wit_dir(manifest.join("wit-resource"))

@@ -138,6 +138,28 @@ impl Builder {
         self
     }
 
+    /// Adds a derive to every generated record, variant and enum, as the `additional_derives`
+    /// of wasmtime's `bindgen!` does: `"Hash"`, `"Eq"`, `"PartialOrd"`, or a path
+    /// (`"serde_with::SerializeDisplay"`). Call it once per derive.
+    ///
+    /// Types that hold a resource handle get none (handles implement none of the usual
+    /// traits), types that hold an `f32` or `f64` get no `Eq`, `Hash` or `Ord`, types that hold
+    /// flags no `PartialOrd` or `Ord` (flags types have `Eq` and `Hash`), and a trait a
+    /// type derives already (an enum's `Eq` and `Hash`) is not derived twice. Any other trait a
+    /// type cannot implement fails to compile in your crate, as it would by hand.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new()
+    ///     .world("plugin")
+    ///     .additional_derive("Eq")
+    ///     .additional_derive("Hash")
+    ///     .compile_or_exit();
+    /// ```
+    pub fn additional_derive(mut self, path: impl Into<String>) -> Self {
+        self.options.additional_derives.push(path.into());
+        self
+    }
+
     /// Where [`Builder::compile`] writes; `$OUT_DIR` by default. With another directory,
     /// include the file with `include!("path/my-world.rs")` instead of `include_bindings!`.
     ///

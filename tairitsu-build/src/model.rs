@@ -114,13 +114,19 @@ pub(crate) struct Holds {
     pub handle: bool,
     /// A handle to an imported resource, `Resource<T>` (not `Clone`, not `PartialEq`).
     pub host_handle: bool,
+    /// An `f32` or `f64` (not `Eq`, `Hash` or `Ord`).
+    pub float: bool,
+    /// A flags value (not `PartialOrd` or `Ord`).
+    pub flags: bool,
 }
 
 impl Holds {
-    fn or(self, other: Holds) -> Holds {
+    pub(crate) fn or(self, other: Holds) -> Holds {
         Holds {
             handle: self.handle || other.handle,
             host_handle: self.host_handle || other.host_handle,
+            float: self.float || other.float,
+            flags: self.flags || other.flags,
         }
     }
 }
@@ -481,7 +487,10 @@ impl WorldModel {
     /// What `ty` holds (handles), following aliases and containers.
     pub fn holds(&self, resolve: &Resolve, ty: &Type) -> Holds {
         let Type::Id(id) = ty else {
-            return Holds::default();
+            return Holds {
+                float: matches!(ty, Type::F32 | Type::F64),
+                ..Holds::default()
+            };
         };
         match &resolve.types[*id].kind {
             TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => {
@@ -490,11 +499,15 @@ impl WorldModel {
                 Holds {
                     handle: true,
                     host_handle: host,
+                    float: false,
+                    flags: false,
                 }
             }
             TypeDefKind::Resource => Holds {
                 handle: true,
                 host_handle: self.types.get(id).is_none_or(|t| t.side == Side::Import),
+                float: false,
+                flags: false,
             },
             TypeDefKind::Record(r) => r
                 .fields
@@ -515,6 +528,10 @@ impl WorldModel {
                 let err = r.err.as_ref().map(|t| self.holds(resolve, t));
                 ok.unwrap_or_default().or(err.unwrap_or_default())
             }
+            TypeDefKind::Flags(_) => Holds {
+                flags: true,
+                ..Holds::default()
+            },
             _ => Holds::default(),
         }
     }

@@ -215,3 +215,45 @@ fn with_resource_binds_an_imported_resource_to_a_host_type() {
         "{tokens}"
     );
 }
+
+#[test]
+fn additional_derives_reach_records_variants_and_enums() {
+    let source = &Builder::new()
+        .wit_dir(codegen("variants.wit"))
+        .additional_derive("Hash")
+        .additional_derive("::core::cmp::Eq")
+        .additional_derive("PartialOrd")
+        .generate()
+        .unwrap()[0]
+        .source;
+    // `point` has no float: every derive. `shape` holds an f64: `PartialOrd` only. `color`
+    // derives `Eq` and `Hash` already: `PartialOrd` is added once.
+    let derives_of = |item: &str| {
+        let at = source.find(item).unwrap_or_else(|| panic!("{item}"));
+        let start = source[..at].rfind("#[derive(").unwrap();
+        source[start..at].to_string()
+    };
+    let point = derives_of("pub struct Point");
+    for derive in ["Hash,", "::core::cmp::Eq,", "PartialOrd\n"] {
+        assert!(point.contains(derive), "{derive}: {point}");
+    }
+    let shape = derives_of("pub enum Shape");
+    assert!(
+        shape.contains("PartialOrd") && !shape.contains("Hash"),
+        "{shape}"
+    );
+    let color = derives_of("pub enum Color");
+    assert_eq!(color.matches("Hash").count(), 1, "{color}");
+    assert!(color.contains("PartialOrd"), "{color}");
+
+    let err = Builder::new()
+        .wit_dir(codegen("variants.wit"))
+        .additional_derive("not a path")
+        .generate()
+        .unwrap_err();
+    assert!(matches!(err, Error::Option(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("additional derive `not a path`"),
+        "{err}"
+    );
+}

@@ -25,6 +25,9 @@ pub fn bindgen(args: &BindgenArgs) -> Result<(), CliError> {
     if args.all_worlds {
         builder = builder.all_worlds();
     }
+    for derive in &args.derives {
+        builder = builder.additional_derive(derive.trim());
+    }
     for with in &args.with {
         let Some((resource, path)) = with.split_once('=') else {
             return Err(CliError::input(format!(

@@ -98,7 +98,7 @@ Examples:
   tairitsu bindgen wit/
   tairitsu bindgen wit/ --world plugin
   tairitsu bindgen wit/ --all-worlds --out-dir src/generated
-  tairitsu bindgen wit/ --with my:plugin/files/file=crate::OpenFile
+  tairitsu bindgen wit/ --with my:plugin/files/file=crate::OpenFile --derive Hash
   tairitsu bindgen wit/host.wit --runtime-path ::tairitsu_runtime")]
     Bindgen(BindgenArgs),
 
@@ -292,6 +292,11 @@ pub struct BindgenArgs {
     /// (`my:plugin/files/file=crate::OpenFile`). Repeat for more.
     #[arg(long = "with", value_name = "RESOURCE=PATH")]
     pub with: Vec<String>,
+
+    /// Derive this trait too on the generated records, variants and enums (`Hash`, `Eq`,
+    /// `PartialOrd`, a path). Repeat for more.
+    #[arg(long = "derive", value_name = "TRAIT")]
+    pub derives: Vec<String>,
 }
 
 /// `tairitsu image …`.

@@ -1062,6 +1062,12 @@ fn bindgen_worlds_files_and_errors() {
             "`test:resources/blobs/blob`",
         ],
     );
+    let records = resources.with_file_name("records.wit");
+    let records_arg = records.to_str().unwrap();
+    let derives_hash = |source: &str| source.lines().any(|l| matches!(l.trim(), "Hash" | "Hash,"));
+    let derived = tairitsu(["bindgen", records_arg, "--derive", "Hash"]).run();
+    assert!(derives_hash(derived.ok()));
+    assert!(!derives_hash(tairitsu(["bindgen", records_arg]).run().ok()));
     tairitsu(["bindgen", resources_arg, "--with", "blob"])
         .run()
         .fails(2, &["not of the form RESOURCE=PATH"])

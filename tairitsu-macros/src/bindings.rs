@@ -11,14 +11,16 @@ use tairitsu_build::load::Loaded;
 use tairitsu_build::wit_parser::{PackageId, Resolve, WorldId};
 use tairitsu_build::{Error, Options};
 
-/// The arguments: `path = "…"` or `inline = "…"`, `world = "…"`, `runtime_path = "…"`, and
-/// `with = { "pkg:ns/iface/resource": crate::HostType, … }`.
+/// The arguments: `path = "…"` or `inline = "…"`, `world = "…"`, `runtime_path = "…"`,
+/// `with = { "pkg:ns/iface/resource": crate::HostType, … }` and
+/// `additional_derives = [Hash, Eq, …]`.
 pub(crate) struct Args {
     path: Option<LitStr>,
     inline: Option<LitStr>,
     world: Option<LitStr>,
     runtime_path: Option<LitStr>,
     with: Option<With>,
+    additional_derives: Option<Vec<syn::Path>>,
 }
 
 /// `with = { "pkg:ns/iface/resource": path, … }`: imported resources bound to host types.
@@ -27,7 +29,7 @@ struct With {
     entries: Vec<(LitStr, syn::Path)>,
 }
 
-const KEYS: &str = "`path`, `inline`, `world`, `runtime_path`, `with`";
+const KEYS: &str = "`path`, `inline`, `world`, `runtime_path`, `with`, `additional_derives`";
 
 impl Parse for With {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -59,6 +61,7 @@ impl Parse for Args {
             world: None,
             runtime_path: None,
             with: None,
+            additional_derives: None,
         };
         while !input.is_empty() {
             let key: Ident = input.parse()?;
@@ -68,6 +71,23 @@ impl Parse for Args {
                     return Err(syn::Error::new(key.span(), "`with` is given twice"));
                 }
                 args.with = Some(input.parse()?);
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+                continue;
+            }
+            if key == "additional_derives" {
+                if args.additional_derives.is_some() {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "`additional_derives` is given twice",
+                    ));
+                }
+                let content;
+                syn::bracketed!(content in input);
+                let paths = content.parse_terminated(syn::Path::parse, Token![,])?;
+                args.additional_derives = Some(paths.into_iter().collect());
                 if input.is_empty() {
                     break;
                 }
@@ -117,6 +137,9 @@ pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<Tok
     let mut options = Options::default();
     if let Some(path) = &args.runtime_path {
         options.runtime_path = path.value();
+    }
+    if let Some(derives) = &args.additional_derives {
+        options.additional_derives = derives.iter().map(|d| quote!(#d).to_string()).collect();
     }
     if let Some(with) = &args.with {
         for (wit, path) in &with.entries {
@@ -380,6 +403,30 @@ mod tests {
         assert!(e.contains("given twice"), "{e}");
         let e = err(quote!(world = "w", with = { "a/b/c" = crate::B }));
         assert!(e.contains("expected `:`"), "{e}");
+    }
+
+    #[test]
+    fn additional_derives_reach_the_generator_as_from_the_builder() {
+        let root = workspace();
+        let input = quote!(
+            path = "tairitsu-build/tests/codegen/variants.wit",
+            world = "variants",
+            additional_derives = [Hash, ::core::cmp::Eq],
+        );
+        let (text, _) = formatted(expand(input, &root).unwrap());
+        let built = Builder::new()
+            .wit_dir(root.join("tairitsu-build/tests/codegen/variants.wit"))
+            .world("variants")
+            .additional_derive("Hash")
+            .additional_derive("::core::cmp::Eq")
+            .generate()
+            .unwrap();
+        assert_eq!(text, built[0].source.split_once("\n\n").unwrap().1);
+        assert!(text.contains("Hash,\n"), "{text}");
+        let e = expand(quote!(world = "w", additional_derives = [1]), &root)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected identifier"), "{e}");
     }
 
     #[test]

@@ -31,7 +31,7 @@ use proc_macro::TokenStream;
 /// tairitsu::bindings!(inline = "package my:pkg; …", world = "my-world");
 /// ```
 ///
-/// Options, each `key = "string"` but `with`:
+/// Options, each `key = "string"` but `with` and `additional_derives`:
 ///
 /// - `path`: a WIT directory (its `*.wit` files and `deps/`) or one `.wit` file, relative to the
 ///   crate's root (the folder of its `Cargo.toml`); `"wit"` when neither `path` nor `inline` is
@@ -44,6 +44,8 @@ use proc_macro::TokenStream;
 /// - `with = { "pkg:ns/iface/resource": crate::HostType, … }`: binds imported resources to the
 ///   host's own types, so that handles are `Resource<HostType>` (as `Builder::with_resource`
 ///   does, and the `with` of wasmtime's `bindgen!`).
+/// - `additional_derives = [Hash, Eq, …]`: more derives for the generated records, variants and
+///   enums, left off where a type cannot have them (as `Builder::additional_derive`).
 ///
 /// The expansion is the world's items: imported interfaces under `ns::pkg::iface`, exported
 /// ones under `exports::ns::pkg::iface`, the world type at the top (see `tairitsu-build` for

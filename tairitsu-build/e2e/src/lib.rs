@@ -17,6 +17,12 @@ pub mod host_import {
     tairitsu::include_bindings!("host-import");
 }
 
+/// World `test:kitchen/kitchen` generated with `additional_derive("Eq")`, `("Hash")` and
+/// `("PartialOrd")`.
+pub mod kitchen_derives {
+    include!(concat!(env!("OUT_DIR"), "/derives/kitchen.rs"));
+}
+
 /// World `test:blobs/blob-user`, its imported `blob` bound to [`blob_user::HostBlob`] with
 /// `Builder::with_resource`.
 pub mod blob_user {

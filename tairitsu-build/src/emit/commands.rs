@@ -14,10 +14,7 @@ impl Gen<'_> {
             .funcs
             .iter()
             .map(|f| self.model.func_holds(self.resolve, &f.func))
-            .fold(Holds::default(), |a, b| Holds {
-                handle: a.handle || b.handle,
-                host_handle: a.host_handle || b.host_handle,
-            });
+            .fold(Holds::default(), Holds::or);
         if !set.drops.is_empty() {
             holds.handle = true;
             holds.host_handle = true;

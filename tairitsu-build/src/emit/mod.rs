@@ -39,6 +39,10 @@ pub struct Options {
     /// resource of the world itself) and an absolute Rust path (`crate::files::OpenFile`).
     /// See [`Builder::with_resource`](crate::Builder::with_resource).
     pub resources: Vec<(String, String)>,
+    /// More derives for every generated record, variant and enum that holds no resource handle
+    /// (`Hash`, `Eq`, `PartialOrd`, `serde_with::…`): paths, as
+    /// [`Builder::additional_derive`](crate::Builder::additional_derive) takes them.
+    pub additional_derives: Vec<String>,
 }
 
 impl Default for Options {
@@ -46,6 +50,7 @@ impl Default for Options {
         Self {
             runtime_path: "::tairitsu".to_string(),
             resources: Vec::new(),
+            additional_derives: Vec::new(),
         }
     }
 }
@@ -70,12 +75,22 @@ pub fn generate_tokens(
     })?;
     let model = model::build(resolve, world)?;
     let resource_paths = resource_paths(resolve, &model, &options.resources)?;
+    let additional_derives = options
+        .additional_derives
+        .iter()
+        .map(|d| {
+            syn::parse_str::<syn::Path>(d).map_err(|e| {
+                Error::Option(format!("additional derive `{d}` is not a Rust path: {e}"))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let gen_ = Gen {
         resolve,
         model: &model,
         rt: quote!(#rt),
         rt_str: options.runtime_path.replace(' ', ""),
         resource_paths,
+        additional_derives,
     };
     Ok(gen_.world_tokens())
 }
@@ -156,6 +171,8 @@ pub(crate) struct Gen<'a> {
     pub rt_str: String,
     /// Imported resources bound to the host's types ([`Options::resources`]).
     pub resource_paths: HashMap<TypeId, syn::Path>,
+    /// [`Options::additional_derives`], parsed.
+    pub additional_derives: Vec<syn::Path>,
 }
 
 /// Resolves [`Options::resources`] to the imported resource types they name.

@@ -38,6 +38,22 @@ impl Gen<'_> {
             #wt::component::Lift,
             #wt::component::Lower
         );
+        // The user's derives, but for types with handles (a `Resource` or `ResourceAny` has
+        // none of the usual traits), those already derived (an enum's `Eq`, `Hash`), the
+        // total-order traits on types with floats, and the orders on types with flags.
+        let extra = |derived: &[&str]| -> TokenStream {
+            if holds.handle {
+                return TokenStream::new();
+            }
+            let extra = self.additional_derives.iter().filter(|path| {
+                path.segments.last().is_none_or(|last| {
+                    !derived.iter().any(|d| last.ident == d)
+                        && !(holds.float && ["Eq", "Hash", "Ord"].iter().any(|t| last.ident == t))
+                        && !(holds.flags && ["PartialOrd", "Ord"].iter().any(|t| last.ident == t))
+                })
+            });
+            quote!(#(, #extra)*)
+        };
         let wasmtime_crate = quote!(#[component(wasmtime_crate = #wt)]);
 
         let item = match &def.kind {
@@ -62,9 +78,10 @@ impl Gen<'_> {
                 });
                 // A misspelt field is an error, as in the dynamic path's RON, not silently dropped.
                 let deny_unknown = serde_ok.then(|| quote!(#[serde(deny_unknown_fields)]));
+                let extra = extra(&["Debug", "Clone", "PartialEq"]);
                 quote! {
                     #docs
-                    #[derive(#component_derives, #std_derives #serde_derive)]
+                    #[derive(#component_derives, #std_derives #serde_derive #extra)]
                     #[component(record)]
                     #wasmtime_crate
                     #serde_crate
@@ -96,9 +113,10 @@ impl Gen<'_> {
                         #ident #payload
                     }
                 });
+                let extra = extra(&["Debug", "Clone", "PartialEq"]);
                 quote! {
                     #docs
-                    #[derive(#component_derives, #std_derives #serde_derive)]
+                    #[derive(#component_derives, #std_derives #serde_derive #extra)]
                     #[component(variant)]
                     #wasmtime_crate
                     #serde_crate
@@ -129,6 +147,7 @@ impl Gen<'_> {
                     }
                 });
                 let (sd, sc) = self.serde_derives();
+                let extra = extra(&["Debug", "Clone", "Copy", "PartialEq", "Eq", "Hash"]);
                 quote! {
                     #docs
                     #[derive(
@@ -140,6 +159,7 @@ impl Gen<'_> {
                         ::core::cmp::Eq,
                         ::core::hash::Hash,
                         #sd
+                        #extra
                     )]
                     #[component(enum)]
                     #wasmtime_crate
@@ -299,6 +319,14 @@ impl Gen<'_> {
                         serializer.collect_seq(
                             all.iter().filter(|(f, _)| self.contains(*f)).map(|(_, n)| *n),
                         )
+                    }
+                }
+
+                // wasmtime's `flags!` has `Eq` but not `Hash`: with it, a flags value can key a
+                // map, and records holding one can take `Hash` from `additional_derive`.
+                impl ::core::hash::Hash for #name {
+                    fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+                        self.as_array().hash(state);
                     }
                 }
 
