@@ -45,12 +45,15 @@ impl Gen<'_> {
             if holds.handle {
                 return TokenStream::new();
             }
+            let refused = |name: &syn::Ident| {
+                derived.iter().any(|d| name == d)
+                    || (holds.float && ["Eq", "Hash", "Ord"].iter().any(|t| name == t))
+                    || (holds.flags && ["PartialOrd", "Ord"].iter().any(|t| name == t))
+            };
             let extra = self.additional_derives.iter().filter(|path| {
-                path.segments.last().is_none_or(|last| {
-                    !derived.iter().any(|d| last.ident == d)
-                        && !(holds.float && ["Eq", "Hash", "Ord"].iter().any(|t| last.ident == t))
-                        && !(holds.flags && ["PartialOrd", "Ord"].iter().any(|t| last.ident == t))
-                })
+                path.segments
+                    .last()
+                    .is_none_or(|last| !refused(&last.ident))
             });
             quote!(#(, #extra)*)
         };
