@@ -27,6 +27,17 @@ fn main() {
         .additional_derive("Hash")
         .additional_derive("PartialOrd")
         .out_dir(out_dir.join("derives")));
+    // Trappable imports (`src/lib.rs`, `tests/trappable.rs`).
+    run(Builder::new()
+        .wit_dir(fixtures.join("host"))
+        .world("host-import")
+        .trappable_imports(true)
+        .out_dir(out_dir.join("trappable")));
+    run(Builder::new()
+        .wit_dir(manifest.join("wit-resource"))
+        .world("blob-user")
+        .trappable_imports(true)
+        .out_dir(out_dir.join("trappable")));
     // An imported resource bound to a host type (`src/lib.rs`).
     run(Builder::new()
         .wit_dir(manifest.join("wit-resource"))

@@ -160,6 +160,20 @@ impl Builder {
         self
     }
 
+    /// Makes every handler method return `wasmtime::Result<T>` (and `handle`
+    /// `wasmtime::Result<Response>`), as `trappable_imports: true` does for wasmtime's
+    /// `bindgen!`: an `Err` traps the guest's call with that error, with the function named in
+    /// its context, and the container reports the failure. Off by default: methods return the
+    /// WIT result alone, and a host that must stop the guest panics (which traps the same way).
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().world("plugin").trappable_imports(true).compile_or_exit();
+    /// ```
+    pub fn trappable_imports(mut self, trappable: bool) -> Self {
+        self.options.trappable_imports = trappable;
+        self
+    }
+
     /// Where [`Builder::compile`] writes; `$OUT_DIR` by default. With another directory,
     /// include the file with `include!("path/my-world.rs")` instead of `include_bindings!`.
     ///

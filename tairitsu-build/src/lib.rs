@@ -68,7 +68,9 @@
 //!   `Resource<{Resource}>`, where `{Resource}` is a generated uninhabited marker type and the
 //!   handle's `rep` is whatever the host chose (an index into its own table), or, with
 //!   [`Builder::with_resource`], an alias of the host's own type, so that a wasmtime
-//!   `ResourceTable` holds the values and its handles go to the guest as they are.
+//!   `ResourceTable` holds the values and its handles go to the guest as they are. With
+//!   [`Builder::trappable_imports`], every method returns `wasmtime::Result<T>` and an `Err`
+//!   traps the guest's call.
 //! - Per exported interface: `{Iface}Guest` with a `call_{function}` typed caller per function
 //!   (resource functions as `call_{resource}_{method}`, constructors as
 //!   `call_{resource}_new`, handles as `ResourceAny`), and `call(store, command)`; and

@@ -25,6 +25,7 @@ pub fn bindgen(args: &BindgenArgs) -> Result<(), CliError> {
     if args.all_worlds {
         builder = builder.all_worlds();
     }
+    builder = builder.trappable_imports(args.trappable_imports);
     for derive in &args.derives {
         builder = builder.additional_derive(derive.trim());
     }

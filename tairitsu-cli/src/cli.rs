@@ -297,6 +297,10 @@ pub struct BindgenArgs {
     /// `PartialOrd`, a path). Repeat for more.
     #[arg(long = "derive", value_name = "TRAIT")]
     pub derives: Vec<String>,
+
+    /// Make handler methods return `wasmtime::Result<T>`, so that an `Err` traps the guest.
+    #[arg(long)]
+    pub trappable_imports: bool,
 }
 
 /// `tairitsu image …`.

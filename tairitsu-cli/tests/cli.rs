@@ -1068,6 +1068,18 @@ fn bindgen_worlds_files_and_errors() {
     let derived = tairitsu(["bindgen", records_arg, "--derive", "Hash"]).run();
     assert!(derives_hash(derived.ok()));
     assert!(!derives_hash(tairitsu(["bindgen", records_arg]).run().ok()));
+    let host_wit = tairitsu_fixtures::wit_dir().join("host");
+    let trappable = tairitsu([
+        Path::new("bindgen"),
+        &host_wit,
+        Path::new("--trappable-imports"),
+    ])
+    .run();
+    assert!(
+        trappable
+            .ok()
+            .contains("-> ::tairitsu::wasmtime::Result<u32>;")
+    );
     tairitsu(["bindgen", resources_arg, "--with", "blob"])
         .run()
         .fails(2, &["not of the form RESOURCE=PATH"])

@@ -13,7 +13,7 @@ use tairitsu_build::{Error, Options};
 
 /// The arguments: `path = "…"` or `inline = "…"`, `world = "…"`, `runtime_path = "…"`,
 /// `with = { "pkg:ns/iface/resource": crate::HostType, … }` and
-/// `additional_derives = [Hash, Eq, …]`.
+/// `additional_derives = [Hash, Eq, …]` and `trappable_imports = true`.
 pub(crate) struct Args {
     path: Option<LitStr>,
     inline: Option<LitStr>,
@@ -21,6 +21,7 @@ pub(crate) struct Args {
     runtime_path: Option<LitStr>,
     with: Option<With>,
     additional_derives: Option<Vec<syn::Path>>,
+    trappable_imports: Option<syn::LitBool>,
 }
 
 /// `with = { "pkg:ns/iface/resource": path, … }`: imported resources bound to host types.
@@ -29,7 +30,8 @@ struct With {
     entries: Vec<(LitStr, syn::Path)>,
 }
 
-const KEYS: &str = "`path`, `inline`, `world`, `runtime_path`, `with`, `additional_derives`";
+const KEYS: &str =
+    "`path`, `inline`, `world`, `runtime_path`, `with`, `additional_derives`, `trappable_imports`";
 
 impl Parse for With {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -62,6 +64,7 @@ impl Parse for Args {
             runtime_path: None,
             with: None,
             additional_derives: None,
+            trappable_imports: None,
         };
         while !input.is_empty() {
             let key: Ident = input.parse()?;
@@ -71,6 +74,20 @@ impl Parse for Args {
                     return Err(syn::Error::new(key.span(), "`with` is given twice"));
                 }
                 args.with = Some(input.parse()?);
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+                continue;
+            }
+            if key == "trappable_imports" {
+                if args.trappable_imports.is_some() {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "`trappable_imports` is given twice",
+                    ));
+                }
+                args.trappable_imports = Some(input.parse()?);
                 if input.is_empty() {
                     break;
                 }
@@ -137,6 +154,9 @@ pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<Tok
     let mut options = Options::default();
     if let Some(path) = &args.runtime_path {
         options.runtime_path = path.value();
+    }
+    if let Some(trappable) = &args.trappable_imports {
+        options.trappable_imports = trappable.value;
     }
     if let Some(derives) = &args.additional_derives {
         options.additional_derives = derives.iter().map(|d| quote!(#d).to_string()).collect();
@@ -427,6 +447,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("expected identifier"), "{e}");
+    }
+
+    #[test]
+    fn trappable_imports_reach_the_generator_as_from_the_builder() {
+        let root = workspace();
+        let input = quote!(
+            path = "tairitsu-fixtures/wit/host",
+            world = "host-import",
+            trappable_imports = true,
+        );
+        let (text, _) = formatted(expand(input, &root).unwrap());
+        let built = Builder::new()
+            .wit_dir(root.join("tairitsu-fixtures/wit/host"))
+            .world("host-import")
+            .trappable_imports(true)
+            .generate()
+            .unwrap();
+        assert_eq!(text, built[0].source.split_once("\n\n").unwrap().1);
+        assert!(
+            text.contains("fn double(&mut self, x: u32) -> ::tairitsu::wasmtime::Result<u32>;"),
+            "{text}"
+        );
+        let e = expand(quote!(world = "w", trappable_imports = "yes"), &root)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected boolean literal"), "{e}");
     }
 
     #[test]

@@ -31,7 +31,7 @@ use proc_macro::TokenStream;
 /// tairitsu::bindings!(inline = "package my:pkg; …", world = "my-world");
 /// ```
 ///
-/// Options, each `key = "string"` but `with` and `additional_derives`:
+/// Options, each `key = "string"` but `with`, `additional_derives` and `trappable_imports`:
 ///
 /// - `path`: a WIT directory (its `*.wit` files and `deps/`) or one `.wit` file, relative to the
 ///   crate's root (the folder of its `Cargo.toml`); `"wit"` when neither `path` nor `inline` is
@@ -46,6 +46,8 @@ use proc_macro::TokenStream;
 ///   does, and the `with` of wasmtime's `bindgen!`).
 /// - `additional_derives = [Hash, Eq, …]`: more derives for the generated records, variants and
 ///   enums, left off where a type cannot have them (as `Builder::additional_derive`).
+/// - `trappable_imports = true`: handler methods return `wasmtime::Result<T>`, and an `Err`
+///   traps the guest's call (as `Builder::trappable_imports`).
 ///
 /// The expansion is the world's items: imported interfaces under `ns::pkg::iface`, exported
 /// ones under `exports::ns::pkg::iface`, the world type at the top (see `tairitsu-build` for

@@ -23,6 +23,18 @@ pub mod kitchen_derives {
     include!(concat!(env!("OUT_DIR"), "/derives/kitchen.rs"));
 }
 
+/// Worlds generated with `trappable_imports(true)`: handler methods return `wasmtime::Result`.
+pub mod trappable {
+    /// World `test:host/host-import`.
+    pub mod host_import {
+        include!(concat!(env!("OUT_DIR"), "/trappable/host-import.rs"));
+    }
+    /// World `test:blobs/blob-user` (imported resource, marker type).
+    pub mod blob_user {
+        include!(concat!(env!("OUT_DIR"), "/trappable/blob-user.rs"));
+    }
+}
+
 /// World `test:blobs/blob-user`, its imported `blob` bound to [`blob_user::HostBlob`] with
 /// `Builder::with_resource`.
 pub mod blob_user {

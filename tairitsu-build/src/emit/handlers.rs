@@ -18,6 +18,21 @@ impl Gen<'_> {
         let response = names::from_escaped(&set.response);
         let qualified = &set.qualified;
 
+        let wt = self.wt();
+        // Trappable: every method returns `wasmtime::Result`, and `handle` passes errors on.
+        let trappable = self.trappable;
+        let wrap = |t: TokenStream, wt: &TokenStream| {
+            if trappable {
+                quote!(#wt::Result<#t>)
+            } else {
+                t
+            }
+        };
+        let try_ = if trappable {
+            quote!(?)
+        } else {
+            TokenStream::new()
+        };
         let mut methods = Vec::new();
         let mut arms = Vec::new();
         for f in &set.funcs {
@@ -31,10 +46,14 @@ impl Gen<'_> {
                 let ty = self.ty(ty, module);
                 quote!(#ident: #ty)
             });
-            let ret = f.func.result.as_ref().map(|t| {
-                let t = self.ty(t, module);
-                quote!(-> #t)
-            });
+            let ret = match (&f.func.result, self.trappable) {
+                (Some(t), _) => {
+                    let t = wrap(self.ty(t, module), &wt);
+                    quote!(-> #t)
+                }
+                (None, true) => quote!(-> #wt::Result<()>),
+                (None, false) => TokenStream::new(),
+            };
             methods.push(quote! {
                 #docs
                 #[doc = ""]
@@ -52,9 +71,9 @@ impl Gen<'_> {
                 quote!(#command::#v { #(#args),* })
             };
             arms.push(if f.func.result.is_some() {
-                quote!(#pattern => #response::#v(self.#m(#(#args),*)))
+                quote!(#pattern => #response::#v(self.#m(#(#args),*)#try_))
             } else {
-                quote!(#pattern => { self.#m(#(#args),*); #response::#v })
+                quote!(#pattern => { self.#m(#(#args),*)#try_; #response::#v })
             });
         }
         for d in &set.drops {
@@ -65,11 +84,12 @@ impl Gen<'_> {
                 " The guest dropped its last handle to the `{}` `rep`: release what it holds.",
                 d.resource_wit
             );
+            let ret = self.trappable.then(|| quote!(-> #wt::Result<()>));
             methods.push(quote! {
                 #[doc = #doc]
-                fn #m(&mut self, rep: #marker);
+                fn #m(&mut self, rep: #marker) #ret;
             });
-            arms.push(quote!(#command::#v { rep } => { self.#m(rep); #response::#v }));
+            arms.push(quote!(#command::#v { rep } => { self.#m(rep)#try_; #response::#v }));
         }
 
         let trait_doc =
@@ -81,20 +101,48 @@ impl Gen<'_> {
             self.rt_str.trim_start_matches("::"),
             set.command
         );
+        let (handle_ret, handle_doc, handle_body, execute) = if self.trappable {
+            (
+                quote!(#wt::Result<#response>),
+                quote! {
+                    /// Executes `command` by calling the method of its function and returns the
+                    /// result as a response, or the method's error.
+                },
+                quote!(::core::result::Result::Ok(match command { #(#arms,)* })),
+                quote!(self.0.handle(command).map_err(|e| ::std::format!("{e:#}"))),
+            )
+        } else {
+            (
+                quote!(#response),
+                quote! {
+                    /// Executes `command` by calling the method of its function and returns the
+                    /// result as a response.
+                },
+                quote!(match command { #(#arms,)* }),
+                quote!(::core::result::Result::Ok(self.0.handle(command))),
+            )
+        };
+        let trap_doc = if self.trappable {
+            quote! {
+                #[doc = " Every method returns `wasmtime::Result`: an `Err` traps the guest's call with"]
+                #[doc = " that error, and so does a panic; the host lives on."]
+            }
+        } else {
+            quote! {
+                #[doc = " A panic in a method does not take the host down: the guest's call traps with"]
+                #[doc = " an error that names the function."]
+            }
+        };
         quote! {
             #[doc = #trait_doc]
             #[doc = ""]
-            #[doc = " A panic in a method does not take the host down: the guest's call traps with"]
-            #[doc = " an error that names the function."]
+            #trap_doc
             pub trait #handler: ::core::marker::Send {
                 #(#methods)*
 
-                /// Executes `command` by calling the method of its function and returns the
-                /// result as a response.
-                fn handle(&mut self, command: #command) -> #response {
-                    match command {
-                        #(#arms,)*
-                    }
+                #handle_doc
+                fn handle(&mut self, command: #command) -> #handle_ret {
+                    #handle_body
                 }
             }
 
@@ -104,7 +152,7 @@ impl Gen<'_> {
 
             impl<H: #handler> #rt::WitCommandHandler<#command> for #service<H> {
                 fn execute(&mut self, command: #command) -> ::core::result::Result<#response, ::std::string::String> {
-                    ::core::result::Result::Ok(self.0.handle(command))
+                    #execute
                 }
             }
         }

@@ -111,10 +111,18 @@ impl Gen<'_> {
             let body = match target {
                 Target::Handler => {
                     let m = names::from_escaped(&f.method);
+                    let returned = if self.trappable {
+                        quote! {
+                            ::core::result::Result::Ok(::core::result::Result::Ok(r)) => #ok,
+                            ::core::result::Result::Ok(::core::result::Result::Err(e)) => ::core::result::Result::Err(failed(#full, e)),
+                        }
+                    } else {
+                        quote!(::core::result::Result::Ok(r) => #ok,)
+                    };
                     quote! {
                         let host = get(store.data_mut());
                         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| host.#m(#(#args),*))) {
-                            ::core::result::Result::Ok(r) => #ok,
+                            #returned
                             ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                         }
                     }
@@ -167,10 +175,17 @@ impl Gen<'_> {
             let call = match target {
                 Target::Handler => {
                     let m = names::from_escaped(&d.method);
+                    let returned = if self.trappable {
+                        quote! {
+                            ::core::result::Result::Ok(r) => r.map_err(|e| failed(#full, e)),
+                        }
+                    } else {
+                        quote!(::core::result::Result::Ok(()) => ::core::result::Result::Ok(()),)
+                    };
                     quote! {
                         let host = get(store.data_mut());
                         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| host.#m(#handle))) {
-                            ::core::result::Result::Ok(()) => ::core::result::Result::Ok(()),
+                            #returned
                             ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                         }
                     }
@@ -197,7 +212,16 @@ impl Gen<'_> {
                 )?;
             });
         }
+        let failed = (self.trappable && target == Target::Handler).then(|| {
+            quote! {
+                /// The trap error for a handler of `function` that returned `error`.
+                fn failed(function: &str, error: #wt::Error) -> #wt::Error {
+                    error.context(::std::format!("the host handler of `{function}` failed"))
+                }
+            }
+        });
         quote! {
+            #failed
             /// The trap error for a handler that panicked in `function`.
             fn panicked(
                 function: &str,

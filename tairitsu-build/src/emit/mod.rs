@@ -43,6 +43,10 @@ pub struct Options {
     /// (`Hash`, `Eq`, `PartialOrd`, `serde_with::…`): paths, as
     /// [`Builder::additional_derive`](crate::Builder::additional_derive) takes them.
     pub additional_derives: Vec<String>,
+    /// Whether handler methods return `wasmtime::Result<T>`, so that the host can fail (trap)
+    /// the guest's call with an error. See
+    /// [`Builder::trappable_imports`](crate::Builder::trappable_imports).
+    pub trappable_imports: bool,
 }
 
 impl Default for Options {
@@ -51,6 +55,7 @@ impl Default for Options {
             runtime_path: "::tairitsu".to_string(),
             resources: Vec::new(),
             additional_derives: Vec::new(),
+            trappable_imports: false,
         }
     }
 }
@@ -91,6 +96,7 @@ pub fn generate_tokens(
         rt_str: options.runtime_path.replace(' ', ""),
         resource_paths,
         additional_derives,
+        trappable: options.trappable_imports,
     };
     Ok(gen_.world_tokens())
 }
@@ -173,6 +179,8 @@ pub(crate) struct Gen<'a> {
     pub resource_paths: HashMap<TypeId, syn::Path>,
     /// [`Options::additional_derives`], parsed.
     pub additional_derives: Vec<syn::Path>,
+    /// [`Options::trappable_imports`].
+    pub trappable: bool,
 }
 
 /// Resolves [`Options::resources`] to the imported resource types they name.
