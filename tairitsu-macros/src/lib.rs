@@ -147,16 +147,27 @@ pub fn bindings(input: TokenStream) -> TokenStream {
 ///         flags mode { read, write }
 ///         type path = string;
 ///         stat: func(path: string) -> option<entry>;
+///
+///         /// A resource: the host's handler gets `file_new`, `file_read`, `file_drop`…
+///         resource file {
+///             constructor(path: string);
+///             read: func(len: u32) -> list<u8>;
+///             open-count: static func() -> u32;
+///         }
+///         size: func(f: borrow<file>) -> u64;          // `file` or `own<file>` for ownership
 ///     }
 /// }
 /// ```
+///
+/// `use`, `include` and worlds are not taken: write the WIT in a file and use `bindings!`.
 ///
 /// `interface` (or `import interface`) is an interface the host serves and the guest imports;
 /// `export interface` is one the guest serves and the host calls.
 ///
 /// Types may be written in WIT or with their Rust spelling, freely mixed: `String`/`string`,
 /// `i32`/`s32` (and the other integers), `Vec<T>`/`list<T>`, `Option<T>`/`option<T>`,
-/// `Result<T, E>`/`result<T, E>` with `()` or `_` for no payload, `(A, B)`/`tuple<A, B>`.
+/// `Result<T, E>`/`result<T, E>` with `()` or `_` for no payload, `(A, B)`/`tuple<A, B>`;
+/// resources are WIT only (`own<r>`, `borrow<r>`, or the bare name for an owned handle).
 /// Names may be kebab-case (`read-file`) or Rust-style (`read_file`, `FileInfo`), which become
 /// kebab-case; `%name` escapes a WIT keyword.
 ///

@@ -99,6 +99,21 @@ pub(crate) enum TypeKind {
     Variant(Vec<Case>),
     Flags(Vec<Case>),
     Alias(Ty),
+    Resource(Vec<Member>),
+}
+
+/// A constructor, method or static function of a resource.
+pub(crate) struct Member {
+    pub kind: MemberKind,
+    /// The function; a constructor's name is `constructor` and it has no result.
+    pub func: Func,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MemberKind {
+    Constructor,
+    Method,
+    Static,
 }
 
 pub(crate) struct Field {
@@ -125,8 +140,10 @@ pub(crate) enum Ty {
         err: Option<Box<Ty>>,
     },
     Tuple(Vec<Ty>),
-    /// A type defined in the interface.
+    /// A type defined in the interface (for a resource: an owned handle).
     Named(Name),
+    /// `borrow<r>` of a resource defined in the interface.
+    Borrow(Name),
     /// `()` or `_`: only valid as a result's `ok` or `err`, or as a function's result.
     Unit(Span),
 }
@@ -408,7 +425,7 @@ fn parse_item(input: ParseStream<'_>) -> syn::Result<Item> {
         let word = head.to_string();
         let defines_type = matches!(
             word.as_str(),
-            "record" | "struct" | "enum" | "variant" | "flags" | "type"
+            "record" | "struct" | "enum" | "variant" | "flags" | "type" | "resource"
         ) && !fork.peek(Token![:])
             && !fork.peek(Token![-]);
         if defines_type {
@@ -416,7 +433,7 @@ fn parse_item(input: ParseStream<'_>) -> syn::Result<Item> {
         }
         let unsupported = matches!(
             word.as_str(),
-            "resource" | "use" | "import" | "export" | "include" | "constructor" | "interface"
+            "use" | "import" | "export" | "include" | "constructor" | "interface"
         ) && !fork.peek(Token![:])
             && !fork.peek(Token![-]);
         if unsupported {
@@ -424,8 +441,8 @@ fn parse_item(input: ParseStream<'_>) -> syn::Result<Item> {
                 head.span(),
                 format!(
                     "`{word}` is not supported in `wit_interface!`, which takes functions, \
-                     records, enums, variants, flags and type aliases; write the WIT in a file \
-                     and use `bindings!`"
+                     records, enums, variants, flags, resources and type aliases; write the WIT \
+                     in a file and use `bindings!`"
                 ),
             ));
         }
@@ -450,6 +467,11 @@ fn parse_func(input: ParseStream<'_>, docs: Vec<String>) -> syn::Result<Func> {
     }
     input.parse::<Token![:]>()?;
     expect_word(input, "func", "expected `func(…)`")?;
+    parse_signature(input, docs, name)
+}
+
+/// `(params) -> result;` of a function called `name`.
+fn parse_signature(input: ParseStream<'_>, docs: Vec<String>, name: Name) -> syn::Result<Func> {
     let args;
     parenthesized!(args in input);
     let mut params = Vec::new();
@@ -590,6 +612,22 @@ fn parse_type_def(input: ParseStream<'_>, docs: Vec<String>) -> syn::Result<Type
                 _ => TypeKind::Variant(cases),
             }
         }
+        "resource" => {
+            let mut members = Vec::new();
+            if input.peek(syn::token::Brace) {
+                let body;
+                braced!(body in input);
+                while !body.is_empty() {
+                    members.push(parse_member(&body)?);
+                }
+            } else if !input.peek(Token![;]) {
+                return Err(input.error(format!(
+                    "expected `{{ … }}` with the resource's functions, or `;`, after `resource {}`",
+                    name.wit
+                )));
+            }
+            TypeKind::Resource(members)
+        }
         other => {
             return Err(syn::Error::new(
                 keyword_ident.span(),
@@ -601,6 +639,49 @@ fn parse_type_def(input: ParseStream<'_>, docs: Vec<String>) -> syn::Result<Type
         input.parse::<Token![;]>()?;
     }
     Ok(TypeDef { docs, name, kind })
+}
+
+/// A member of a resource: `constructor(…);`, `name: func(…) -> …;` or
+/// `name: static func(…) -> …;`.
+fn parse_member(input: ParseStream<'_>) -> syn::Result<Member> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    let docs = docs_only(&attrs, "the functions of a resource")?;
+    if peek_word(input, "constructor") && input.peek2(syn::token::Paren) {
+        let keyword = Ident::parse_any(input)?;
+        let name = Name {
+            wit: "constructor".to_string(),
+            range: Range::at(keyword.span()),
+        };
+        let func = parse_signature(input, docs, name)?;
+        if func.result.is_some() {
+            return Err(func
+                .name
+                .range
+                .error("a constructor has no `->` result: it returns the new resource"));
+        }
+        return Ok(Member {
+            kind: MemberKind::Constructor,
+            func,
+        });
+    }
+    let name = parse_name(input)?;
+    if !input.peek(Token![:]) {
+        return Err(input.error(format!(
+            "expected `:` after `{}`: a resource function is `{}: func(…) -> …;`, \
+             `{}: static func(…) -> …;` or `constructor(…);`",
+            name.wit, name.wit, name.wit
+        )));
+    }
+    input.parse::<Token![:]>()?;
+    let kind = if peek_word(input, "static") {
+        Ident::parse_any(input)?;
+        MemberKind::Static
+    } else {
+        MemberKind::Method
+    };
+    expect_word(input, "func", "expected `func(…)` or `static func(…)`")?;
+    let func = parse_signature(input, docs, name)?;
+    Ok(Member { kind, func })
 }
 
 /// A type, in WIT or Rust spelling: `list<u8>` or `Vec<u8>`, `result<_, string>` or
@@ -750,6 +831,21 @@ fn builtin_or_named(input: ParseStream<'_>, word: &str, span: Span) -> syn::Resu
         }
     };
     match word {
+        "own" | "borrow" => {
+            let [t] = <[Ty; 1]>::try_from(generic(input, 1, 1)?)
+                .map_err(|_| syn::Error::new(span, "one type argument"))?;
+            let Ty::Named(name) = t else {
+                return Err(syn::Error::new(
+                    span,
+                    format!("`{word}<…>` takes a resource defined in this interface"),
+                ));
+            };
+            Ok(if word == "own" {
+                Ty::Named(name)
+            } else {
+                Ty::Borrow(name)
+            })
+        }
         "list" | "Vec" => {
             let [t] = <[Ty; 1]>::try_from(generic(input, 1, 1)?)
                 .map_err(|_| syn::Error::new(span, "one type argument"))?;
@@ -790,7 +886,7 @@ fn builtin_or_named(input: ParseStream<'_>, word: &str, span: Span) -> syn::Resu
                     span,
                     format!(
                         "unknown generic type `{word}`: the generic types are `list`/`Vec`, \
-                         `option`/`Option`, `result`/`Result` and `tuple`"
+                         `option`/`Option`, `result`/`Result`, `tuple`, `own` and `borrow`"
                     ),
                 ));
             }

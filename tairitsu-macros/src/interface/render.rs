@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::parse::{Case, Input, Item, Name, Range, Side, Ty, TypeKind, WIT_KEYWORDS};
+use super::parse::{
+    Case, Func, Input, Item, Member, MemberKind, Name, Range, Side, Ty, TypeKind, WIT_KEYWORDS,
+};
 
 /// The package of an interface written without a `package` line.
 pub(crate) const DEFAULT_PACKAGE: &str = "local:interfaces";
@@ -96,6 +98,19 @@ pub(crate) fn render(input: &Input) -> syn::Result<Rendered> {
                     TypeKind::Enum(cases) => cases_block(&mut out, "enum", &name, cases),
                     TypeKind::Variant(cases) => cases_block(&mut out, "variant", &name, cases),
                     TypeKind::Flags(cases) => cases_block(&mut out, "flags", &name, cases),
+                    TypeKind::Resource(members) if members.is_empty() => {
+                        out.line(1, &format!("resource {name};"));
+                    }
+                    TypeKind::Resource(members) => {
+                        out.line(1, &format!("resource {name} {{"));
+                        for member in members {
+                            let first = out.next_line();
+                            out.docs(2, &member.func.docs);
+                            let last = out.line(2, &member_text(member));
+                            out.map(first, last, member.func.name.range);
+                        }
+                        out.line(1, "}");
+                    }
                 }
                 let last = out.last_line();
                 out.map(first, last, def.name.range);
@@ -103,22 +118,9 @@ pub(crate) fn render(input: &Input) -> syn::Result<Rendered> {
             Item::Func(func) => {
                 let first = out.next_line();
                 out.docs(1, &func.docs);
-                let params: Vec<String> = func
-                    .params
-                    .iter()
-                    .map(|(n, t)| format!("{}: {}", wit_name(&n.wit), ty_text(t)))
-                    .collect();
-                let result = match &func.result {
-                    Some(t) => format!(" -> {}", ty_text(t)),
-                    None => String::new(),
-                };
                 let last = out.line(
                     1,
-                    &format!(
-                        "{}: func({}){result};",
-                        wit_name(&func.name.wit),
-                        params.join(", ")
-                    ),
+                    &format!("{}: func{};", wit_name(&func.name.wit), signature(func)),
                 );
                 out.map(first, last, func.name.range);
             }
@@ -142,6 +144,36 @@ pub(crate) fn render(input: &Input) -> syn::Result<Rendered> {
         world,
         lines: out.lines,
     })
+}
+
+/// `(a: t, …) -> r` of a function.
+fn signature(func: &Func) -> String {
+    let params: Vec<String> = func
+        .params
+        .iter()
+        .map(|(n, t)| format!("{}: {}", wit_name(&n.wit), ty_text(t)))
+        .collect();
+    let result = match &func.result {
+        Some(t) => format!(" -> {}", ty_text(t)),
+        None => String::new(),
+    };
+    format!("({}){result}", params.join(", "))
+}
+
+/// One line of a resource's body.
+fn member_text(member: &Member) -> String {
+    let func = &member.func;
+    match member.kind {
+        MemberKind::Constructor => format!("constructor{};", signature(func)),
+        MemberKind::Method => format!("{}: func{};", wit_name(&func.name.wit), signature(func)),
+        MemberKind::Static => {
+            format!(
+                "{}: static func{};",
+                wit_name(&func.name.wit),
+                signature(func)
+            )
+        }
+    }
 }
 
 fn cases_block(out: &mut Writer, keyword: &str, name: &str, cases: &[Case]) {
@@ -176,6 +208,7 @@ pub(crate) fn ty_text(ty: &Ty) -> String {
             format!("tuple<{}>", types.join(", "))
         }
         Ty::Named(name) => wit_name(&name.wit),
+        Ty::Borrow(name) => format!("borrow<{}>", wit_name(&name.wit)),
         // Never rendered: the parser keeps `()` only where it means "nothing".
         Ty::Unit(_) => "_".to_string(),
     }
@@ -203,6 +236,7 @@ fn check(input: &Input) -> syn::Result<()> {
     let iface = &input.interface;
     let mut items = HashMap::new();
     let mut types: Vec<&str> = Vec::new();
+    let mut resources: Vec<&str> = Vec::new();
     for item in &iface.items {
         let name = match item {
             Item::Func(f) => &f.name,
@@ -211,6 +245,9 @@ fn check(input: &Input) -> syn::Result<()> {
         claim(&mut items, name, "the name", &mut errors);
         if let Item::Type(t) = item {
             types.push(&t.name.wit);
+            if matches!(t.kind, TypeKind::Resource(_)) {
+                resources.push(&t.name.wit);
+            }
         }
     }
     let mut uses: Vec<&Ty> = Vec::new();
@@ -238,6 +275,21 @@ fn check(input: &Input) -> syn::Result<()> {
                         uses.extend(&case.ty);
                     }
                 }
+                TypeKind::Resource(members) => {
+                    for member in members {
+                        let what = match member.kind {
+                            MemberKind::Constructor => "the constructor",
+                            _ => "the function",
+                        };
+                        claim(&mut seen, &member.func.name, what, &mut errors);
+                        let mut params = HashMap::new();
+                        for (name, ty) in &member.func.params {
+                            claim(&mut params, name, "the parameter", &mut errors);
+                            uses.push(ty);
+                        }
+                        uses.extend(&member.func.result);
+                    }
+                }
             },
         }
     }
@@ -251,6 +303,14 @@ fn check(input: &Input) -> syn::Result<()> {
                 stack.extend(err.as_deref());
             }
             Ty::Tuple(ts) => stack.extend(ts),
+            Ty::Borrow(name) => {
+                if !resources.contains(&name.wit.as_str()) {
+                    errors.push(name.range.error(format!(
+                        "`borrow<{}>`: `{}` is not a resource defined in this interface",
+                        name.wit, name.wit
+                    )));
+                }
+            }
             Ty::Named(name) => {
                 if !types.contains(&name.wit.as_str()) {
                     let known = if types.is_empty() {
@@ -261,7 +321,8 @@ fn check(input: &Input) -> syn::Result<()> {
                     };
                     errors.push(name.range.error(format!(
                         "unknown type `{}`: not a WIT type, nor one defined in this interface \
-                         (with `record`, `enum`, `variant`, `flags` or `type`); {known}",
+                         (with `record`, `enum`, `variant`, `flags`, `resource` or `type`); \
+                         {known}",
                         name.wit
                     )));
                 }

@@ -329,9 +329,26 @@ fn mistakes_are_explained() {
             "expected `:` after `read`",
         ),
         (quote!(interface f { fn read(); }), "write a function as"),
+        (quote!(interface f { use a.{b}; }), "`use` is not supported"),
         (
-            quote!(interface f { resource file {} }),
-            "`resource` is not supported",
+            quote!(interface f { record r { a: u32 } read: func(p: borrow<r>); }),
+            "`borrow<r>`: `r` is not a resource defined in this interface",
+        ),
+        (
+            quote!(interface f { resource file { constructor() -> u32; } }),
+            "a constructor has no `->` result",
+        ),
+        (
+            quote!(interface f { resource file { size: func(); size: func(); } }),
+            "the function `size` is defined twice",
+        ),
+        (
+            quote!(interface f { resource file { size func(); } }),
+            "expected `:` after `size`",
+        ),
+        (
+            quote!(interface f { resource file }),
+            "expected `{ … }` with the resource's functions",
         ),
         (quote!(interface f {} interface g {}), "one interface per"),
         (quote!(world w {}), "for a world"),
@@ -363,6 +380,58 @@ fn mistakes_are_explained() {
             err.contains(expected),
             "{text}\n=> {err}\n(expected {expected:?})"
         );
+    }
+}
+
+#[test]
+fn resources_become_wit_and_handler_methods() {
+    let input = quote! {
+        interface files {
+            /// An open file.
+            resource file {
+                /// Opens `path`.
+                constructor(path: String);
+                read: func(len: u32) -> Vec<u8>;
+                open-count: static func() -> u32;
+            }
+            resource token;
+            size: func(f: borrow<file>) -> u64;
+            reopen: func(f: own<file>) -> file;
+        }
+    };
+    assert_eq!(
+        wit_of(input.clone()),
+        "package local:interfaces;
+
+interface files {
+    /// An open file.
+    resource file {
+        /// Opens `path`.
+        constructor(path: string);
+        read: func(len: u32) -> list<u8>;
+        open-count: static func() -> u32;
+    }
+    resource token;
+    size: func(f: borrow<file>) -> u64;
+    reopen: func(f: file) -> file;
+}
+
+world files-world {
+    import files;
+}
+"
+    );
+    // The generated handler serves the resource like any imported one.
+    let code = expand(input).unwrap().to_string();
+    for method in [
+        "fn file_new",
+        "fn file_read",
+        "fn file_open_count",
+        "fn file_drop",
+        "fn token_drop",
+        "fn size",
+    ] {
+        assert!(code.contains(method), "{method}: {code}");
     }
 }
 

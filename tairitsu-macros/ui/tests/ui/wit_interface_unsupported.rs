@@ -1,9 +1,8 @@
-// Resources need a WIT file and `bindings!`.
+// `use` of another interface's types needs a WIT file and `bindings!`.
 tairitsu_macros::wit_interface! {
     interface files {
-        resource handle {
-            read: func() -> string;
-        }
+        use types.{handle};
+        read: func(h: handle) -> string;
     }
 }
 
