@@ -148,53 +148,6 @@ pub(crate) enum Ty {
     Unit(Span),
 }
 
-/// WIT's keywords: a name that is one is written with a `%`.
-pub(crate) const WIT_KEYWORDS: &[&str] = &[
-    "use",
-    "type",
-    "func",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "resource",
-    "own",
-    "borrow",
-    "record",
-    "flags",
-    "variant",
-    "enum",
-    "bool",
-    "string",
-    "option",
-    "result",
-    "future",
-    "stream",
-    "error-context",
-    "list",
-    "map",
-    "as",
-    "from",
-    "static",
-    "interface",
-    "tuple",
-    "world",
-    "import",
-    "export",
-    "package",
-    "constructor",
-    "include",
-    "with",
-    "async",
-];
-
 impl Parse for Input {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let mut attrs = input.call(Attribute::parse_outer)?;

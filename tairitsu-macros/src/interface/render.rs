@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::parse::{
-    Case, Func, Input, Item, Member, MemberKind, Name, Range, Side, Ty, TypeKind, WIT_KEYWORDS,
-};
+use tairitsu_wit::wit_name;
+
+use super::parse::{Case, Func, Input, Item, Member, MemberKind, Name, Range, Side, Ty, TypeKind};
 
 /// The package of an interface written without a `package` line.
 pub(crate) const DEFAULT_PACKAGE: &str = "local:interfaces";
@@ -28,15 +28,6 @@ impl Rendered {
             .filter(|(first, last, _)| (*first..=*last).contains(&line))
             .min_by_key(|(first, last, _)| last - first)
             .map(|(_, _, range)| *range)
-    }
-}
-
-/// A name as WIT writes it: `%`-escaped when it is a WIT keyword.
-fn wit_name(name: &str) -> String {
-    if WIT_KEYWORDS.contains(&name) {
-        format!("%{name}")
-    } else {
-        name.to_string()
     }
 }
 
@@ -207,7 +198,7 @@ pub(crate) fn ty_text(ty: &Ty) -> String {
             let types: Vec<String> = types.iter().map(ty_text).collect();
             format!("tuple<{}>", types.join(", "))
         }
-        Ty::Named(name) => wit_name(&name.wit),
+        Ty::Named(name) => wit_name(&name.wit).into_owned(),
         Ty::Borrow(name) => format!("borrow<{}>", wit_name(&name.wit)),
         // Never rendered: the parser keeps `()` only where it means "nothing".
         Ty::Unit(_) => "_".to_string(),
