@@ -69,68 +69,43 @@ impl Parse for Args {
         while !input.is_empty() {
             let key: Ident = input.parse()?;
             input.parse::<Token![=]>()?;
-            if key == "with" {
-                if args.with.is_some() {
-                    return Err(syn::Error::new(key.span(), "`with` is given twice"));
+            let twice = || syn::Error::new(key.span(), format!("`{key}` is given twice"));
+            /// Fills `slot` with the value parsed next, unless it was given already.
+            fn set<T>(
+                slot: &mut Option<T>,
+                value: T,
+                twice: impl Fn() -> syn::Error,
+            ) -> syn::Result<()> {
+                if slot.is_some() {
+                    return Err(twice());
                 }
-                args.with = Some(input.parse()?);
-                if input.is_empty() {
-                    break;
-                }
-                input.parse::<Token![,]>()?;
-                continue;
+                *slot = Some(value);
+                Ok(())
             }
-            if key == "trappable_imports" {
-                if args.trappable_imports.is_some() {
-                    return Err(syn::Error::new(
-                        key.span(),
-                        "`trappable_imports` is given twice",
-                    ));
+            match key.to_string().as_str() {
+                "path" => set(&mut args.path, input.parse()?, twice)?,
+                "inline" => set(&mut args.inline, input.parse()?, twice)?,
+                "world" => set(&mut args.world, input.parse()?, twice)?,
+                "runtime_path" => set(&mut args.runtime_path, input.parse()?, twice)?,
+                "with" => set(&mut args.with, input.parse()?, twice)?,
+                "trappable_imports" => set(&mut args.trappable_imports, input.parse()?, twice)?,
+                "additional_derives" => {
+                    let content;
+                    syn::bracketed!(content in input);
+                    let paths = content.parse_terminated(syn::Path::parse, Token![,])?;
+                    set(
+                        &mut args.additional_derives,
+                        paths.into_iter().collect(),
+                        twice,
+                    )?;
                 }
-                args.trappable_imports = Some(input.parse()?);
-                if input.is_empty() {
-                    break;
-                }
-                input.parse::<Token![,]>()?;
-                continue;
-            }
-            if key == "additional_derives" {
-                if args.additional_derives.is_some() {
-                    return Err(syn::Error::new(
-                        key.span(),
-                        "`additional_derives` is given twice",
-                    ));
-                }
-                let content;
-                syn::bracketed!(content in input);
-                let paths = content.parse_terminated(syn::Path::parse, Token![,])?;
-                args.additional_derives = Some(paths.into_iter().collect());
-                if input.is_empty() {
-                    break;
-                }
-                input.parse::<Token![,]>()?;
-                continue;
-            }
-            let value: LitStr = input.parse()?;
-            let slot = match key.to_string().as_str() {
-                "path" => &mut args.path,
-                "inline" => &mut args.inline,
-                "world" => &mut args.world,
-                "runtime_path" => &mut args.runtime_path,
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
                         format!("unknown option `{other}`; the options are {KEYS}"),
                     ));
                 }
-            };
-            if slot.is_some() {
-                return Err(syn::Error::new(
-                    key.span(),
-                    format!("`{key}` is given twice"),
-                ));
             }
-            *slot = Some(value);
             if input.is_empty() {
                 break;
             }
