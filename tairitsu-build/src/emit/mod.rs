@@ -19,10 +19,10 @@ mod world;
 
 pub use descriptors::wit_type_text;
 
-use proc_macro2::TokenStream;
-use quote::quote;
 use std::collections::HashMap;
 
+use proc_macro2::TokenStream;
+use quote::quote;
 use wit_parser::{Handle, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId};
 
 use crate::error::{Error, Result};
