@@ -2,22 +2,38 @@
 //! (name resolution, argument parsing, the guest call, result printing) of a `kitchen` container,
 //! in RON and WAVE. Nothing may panic; an error is either the caller's (the container keeps
 //! running) or a guest failure (the container is failed, and a restart brings it back).
+//!
+//! The kitchen's imported `blob` resource is served by `HostImports` RON closures (so that
+//! `blob-size(…)` runs the host-resource path: handles out of a constructor, into a method,
+//! and the drop); its other imports trap.
 
 #![no_main]
 
 use std::sync::{Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
+use tairitsu_runtime::dynamic::HostImports;
 use tairitsu_runtime::{Container, ContainerState, Format, Image};
 
 fn container() -> &'static Mutex<Container> {
     static CONTAINER: OnceLock<Mutex<Container>> = OnceLock::new();
     CONTAINER.get_or_init(|| {
         let image = Image::from_bytes(tairitsu_fixtures::kitchen()).expect("the kitchen loads");
-        // The relay functions call host imports that trap: guest failures to recover from.
+        // Blobs are their length: the constructor answers `Handle(len)`, `size` reads it back.
+        let imports = HostImports::new()
+            .resource("test:kitchen/blobs#blob", |_| Ok(()))
+            .ron_func("test:kitchen/blobs#[constructor]blob", |args| {
+                Ok(format!("Handle({})", args.matches(',').count()))
+            })
+            .ron_func("test:kitchen/blobs#[method]blob.size", |args| {
+                let rep = args.trim_start_matches("(Handle(").trim_end_matches("))");
+                Ok(rep.to_string())
+            })
+            // The relay functions call host imports that trap: guest failures to recover from.
+            .define_unknown_imports_as_traps(true);
         let container = Container::builder(image)
             .expect("a builder")
-            .trap_unknown_imports(true)
+            .with_host_imports(imports)
             .build()
             .expect("the kitchen starts");
         Mutex::new(container)
