@@ -117,6 +117,19 @@ fn both_paths_refuse_an_unknown_record_field_and_default_a_missing_option() {
     assert!(dynamic.contains("unknown field `hmoe`"), "{dynamic}");
     assert!(Point::from_ron("(x:1,y:2,z:3)").is_err());
 
+    // A misspelt argument name in a command, or in a dynamic call: an error on both.
+    use tairitsu_build_e2e::kitchen::exports::test::kitchen::echo::EchoCommand;
+    let command = EchoCommand::from_ron("EchoPoint(v:(x:1,y:2),w:3)")
+        .unwrap_err()
+        .to_string();
+    assert!(command.contains("`w`"), "{command}");
+    assert!(EchoCommand::from_ron("EchoPoint(v:(x:1,y:2))").is_ok());
+    let call = c
+        .call_ron("echo.echo-point(v: (x:1,y:2), w: 3)")
+        .unwrap_err()
+        .to_string();
+    assert!(call.contains('w'), "{call}");
+
     // A missing `option` field is `None` on both.
     let short = "(name:\"Ada\",age:36,tags:[])";
     let person = Person::from_ron(short).unwrap();

@@ -48,6 +48,8 @@ impl Gen<'_> {
         } else {
             TokenStream::new()
         };
+        // A misspelt argument name is an error, as in a dynamic call.
+        let deny_unknown = serde_ok.then(|| quote!(#[serde(deny_unknown_fields)]));
 
         let mut cmd_variants = Vec::new();
         let mut resp_variants = Vec::new();
@@ -116,6 +118,7 @@ impl Gen<'_> {
             #[doc = #cmd_doc]
             #[derive(#derives)]
             #serde_crate
+            #deny_unknown
             pub enum #command {
                 #(#cmd_variants,)*
             }
