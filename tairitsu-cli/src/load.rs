@@ -114,6 +114,12 @@ pub fn load_file(path: &Path) -> Result<Loaded, CliError> {
     })
 }
 
+/// Whether loading a component of `size` bytes shows a spinner: only when it will compile (not
+/// cached), it is large enough for that to take a while, and a person is watching stderr.
+fn shows_progress(size: u64, terminal: bool, cached: impl FnOnce() -> bool) -> bool {
+    size >= PROGRESS_MIN_SIZE && terminal && !cached()
+}
+
 /// Runs `compile`, with a spinner on stderr when it will take a while.
 pub fn with_progress(
     engine: &Engine,
@@ -122,9 +128,9 @@ pub fn with_progress(
     label: &str,
     compile: impl FnOnce() -> Result<Image, RuntimeError>,
 ) -> Result<Image, RuntimeError> {
-    let show =
-        size >= PROGRESS_MIN_SIZE && std::io::stderr().is_terminal() && !engine.is_cached(digest);
-    if !show {
+    if !shows_progress(size, std::io::stderr().is_terminal(), || {
+        engine.is_cached(digest)
+    }) {
         return compile();
     }
     let spinner = ProgressBar::new_spinner();
@@ -183,4 +189,20 @@ fn name_the_file(error: RuntimeError, file: &str) -> RuntimeError {
 /// Whether `spec` can only be meant as a path (so a missing file is reported as one).
 fn looks_like_a_path(spec: &str) -> bool {
     spec.ends_with(".wasm") || spec.starts_with(['.', '/', '~']) || spec.contains('\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PROGRESS_MIN_SIZE, shows_progress};
+
+    #[test]
+    fn a_spinner_only_for_a_large_uncached_compile_on_a_terminal() {
+        let big = PROGRESS_MIN_SIZE;
+        assert!(shows_progress(big, true, || false));
+        assert!(!shows_progress(big - 1, true, || false));
+        assert!(!shows_progress(big, false, || false));
+        assert!(!shows_progress(big, true, || true));
+        // The cache is not asked (a `stat`) when nothing would be shown anyway.
+        assert!(!shows_progress(big, false, || unreachable!()));
+    }
 }
