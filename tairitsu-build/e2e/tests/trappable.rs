@@ -139,3 +139,38 @@ fn an_err_from_a_drop_traps_the_call_that_dropped() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn in_a_container_an_err_is_a_host_failure_and_restart_recovers() {
+    use tairitsu::{Container, ContainerState, HostState, Image};
+
+    let image = Image::from_bytes(tairitsu_fixtures::host_import()).unwrap();
+    let mut c = Container::builder(image)
+        .unwrap()
+        .with_host_state(Host::default())
+        .with_linker(|linker| HostImport::add_to_linker(linker, HostState::data_mut))
+        .with_bindings::<HostImport>()
+        .build()
+        .unwrap();
+    assert_eq!(
+        c.invoke(|g: &HostImport, store| g.call_run(store, 10))
+            .unwrap(),
+        21
+    );
+    let err = c
+        .invoke(|g: &HostImport, store| g.call_run(store, 7))
+        .unwrap_err();
+    assert!(matches!(err, tairitsu::Error::Host { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("the host handler of `test:host/math@0.1.0#double` failed: 7 is odd"),
+        "{err}"
+    );
+    assert!(matches!(c.state(), ContainerState::Failed { .. }));
+    c.restart().unwrap();
+    assert_eq!(
+        c.invoke(|g: &HostImport, store| g.call_run(store, 2))
+            .unwrap(),
+        5
+    );
+}
