@@ -63,12 +63,13 @@ pub enum Error {
         message: String,
     },
 
-    /// The component imports functions that nobody provides.
-    #[error("`{image}` imports {} that nobody provides: {}", plural(missing.len(), "function"), missing.join(", "))]
+    /// The component imports functions (or resource types) that nobody provides.
+    #[error("`{image}` imports {} that nobody provides: {}", count_imports(missing), missing.join(", "))]
     MissingImports {
         /// The image.
         image: String,
-        /// Each missing import, qualified (`pkg:ns/iface@ver#func`).
+        /// Each missing import, qualified (`pkg:ns/iface@ver#func`, and
+        /// `pkg:ns/iface@ver#[resource]name` for a resource type).
         missing: Vec<String>,
     },
 
@@ -198,6 +199,22 @@ fn plural(n: usize, word: &str) -> String {
         format!("1 {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+/// `1 function`, `2 functions and 1 resource type`: what a list of missing imports holds
+/// (resource types are listed as `iface#[resource]name`).
+pub(crate) fn count_imports(missing: &[String]) -> String {
+    let resources = missing.iter().filter(|m| m.contains("#[resource]")).count();
+    let functions = missing.len() - resources;
+    match (functions, resources) {
+        (_, 0) => plural(functions, "function"),
+        (0, _) => plural(resources, "resource type"),
+        _ => format!(
+            "{} and {}",
+            plural(functions, "function"),
+            plural(resources, "resource type")
+        ),
     }
 }
 

@@ -309,6 +309,17 @@ fn an_undefined_resource_type_is_reported_by_name() {
         imports.unmatched(engine.wasmtime(), image.component()),
         ["test:kitchen/blobs#blobb"]
     );
+    let message = imports
+        .check(engine.wasmtime(), image.component(), |_| false)
+        .unwrap_err()
+        .to_string();
+    let functions = missing.len() - 1;
+    assert!(
+        message.starts_with(&format!(
+            "the component imports {functions} functions and 1 resource type that nobody provides: "
+        )),
+        "{message}"
+    );
     // The container names it too, with the `host` functions nobody provides.
     let err = tairitsu_runtime::Container::builder(image)
         .unwrap()
@@ -318,6 +329,10 @@ fn an_undefined_resource_type_is_reported_by_name() {
         .to_string();
     assert!(
         err.contains("test:kitchen/blobs@0.1.0#[resource]blob"),
+        "{err}"
+    );
+    assert!(
+        err.contains(" functions and 1 resource type that nobody provides"),
         "{err}"
     );
 }

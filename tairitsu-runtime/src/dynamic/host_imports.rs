@@ -99,8 +99,8 @@ impl fmt::Debug for HostImports {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum HostImportError {
-    /// The component imports functions nobody provides.
-    #[error("the component imports {} that nobody provides: {}", count(.0.len()), .0.join(", "))]
+    /// The component imports functions (or resource types) nobody provides.
+    #[error("the component imports {} that nobody provides: {}", crate::error::count_imports(.0), .0.join(", "))]
     Missing(Vec<String>),
     /// An import could not be defined (its type is not supported by the dynamic path, or the
     /// linker already defines that name).
@@ -111,14 +111,6 @@ pub enum HostImportError {
         /// Why.
         message: String,
     },
-}
-
-fn count(n: usize) -> String {
-    if n == 1 {
-        "1 function".to_string()
-    } else {
-        format!("{n} functions")
-    }
 }
 
 impl HostImports {
