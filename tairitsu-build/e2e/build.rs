@@ -34,13 +34,13 @@ fn main() {
         .trappable_imports(true)
         .out_dir(out_dir.join("trappable")));
     run(Builder::new()
-        .wit_dir(manifest.join("wit-resource"))
+        .wit_dir(fixtures.join("blobs"))
         .world("blob-user")
         .trappable_imports(true)
         .out_dir(out_dir.join("trappable")));
     // An imported resource bound to a host type (`src/lib.rs`).
     run(Builder::new()
-        .wit_dir(manifest.join("wit-resource"))
+        .wit_dir(fixtures.join("blobs"))
         .world("blob-user")
         .with_resource("test:blobs/blobs/blob", "crate::blob_user::HostBlob"));
 

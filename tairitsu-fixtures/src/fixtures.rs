@@ -16,12 +16,15 @@ pub const FAULTS_WIT: &str = include_str!("../wit/faults/faults.wit");
 /// WIT of [`kitchen()`]: package `test:kitchen@0.1.0`, world `kitchen`
 /// (file `wit/kitchen/kitchen.wit`).
 pub const KITCHEN_WIT: &str = include_str!("../wit/kitchen/kitchen.wit");
+/// WIT of [`blob_user()`]: package `test:blobs@0.1.0`, world `blob-user`
+/// (file `wit/blobs/blobs.wit`).
+pub const BLOB_USER_WIT: &str = include_str!("../wit/blobs/blobs.wit");
 
 const CALC_WAT: &str = include_str!("../wat/calc.wat");
 const FAULTS_WAT: &str = include_str!("../wat/faults.wat");
 
 /// The folder holding the fixtures' WIT, one package per subfolder (`root/`, `calc/`, `host/`,
-/// `faults/`, `kitchen/`), so that `wit_parser::Resolve::push_dir(wit_dir().join("calc"))`
+/// `faults/`, `kitchen/`, `blobs/`), so that `wit_parser::Resolve::push_dir(wit_dir().join("calc"))`
 /// loads one package.
 pub fn wit_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("wit")
@@ -193,4 +196,15 @@ pub fn kitchen() -> Vec<u8> {
         .wat("counters#[dtor]counter", "")
         .wat("blob-size", BLOB_SIZE);
     generate(KITCHEN_WIT, "kitchen", &bodies).expect("the kitchen fixture builds")
+}
+
+/// World `test:blobs/blob-user@0.1.0`: the kitchen's `blobs` interface alone.
+///
+/// * `import blobs`: `resource blob` served by the host, with `constructor(data: list<u8>)` and
+///   `size() -> u32`;
+/// * root export `blob-size(data: list<u8>) -> u32`, as in [`kitchen()`]: constructs a `blob`,
+///   calls `size`, drops it and returns the size.
+pub fn blob_user() -> Vec<u8> {
+    let bodies = Bodies::new().wat("blob-size", BLOB_SIZE);
+    generate(BLOB_USER_WIT, "blob-user", &bodies).expect("the blob-user fixture builds")
 }

@@ -12,7 +12,7 @@
 //!   plumbing are generated;
 //! * the named fixtures, each with its WIT as a constant and as a file under [`wit_dir()`]:
 //!   [`root()`], [`calc()`] (also [`ambiguous()`]), [`host_import()`], [`faults()`],
-//!   [`kitchen()`].
+//!   [`kitchen()`], [`blob_user()`].
 //!
 //! ```
 //! let bytes = tairitsu_fixtures::root();
@@ -29,7 +29,7 @@ mod generate;
 
 pub use component::build;
 pub use fixtures::{
-    CALC_WIT, FAULTS_WIT, HOST_IMPORT_WIT, KITCHEN_WIT, ROOT_WIT, ambiguous, calc, faults,
-    host_import, kitchen, root, wit_dir,
+    BLOB_USER_WIT, CALC_WIT, FAULTS_WIT, HOST_IMPORT_WIT, KITCHEN_WIT, ROOT_WIT, ambiguous,
+    blob_user, calc, faults, host_import, kitchen, root, wit_dir,
 };
 pub use generate::{Bodies, Body, DATA_START, HEAP_START, RET_AREA, generate, generate_core_wat};

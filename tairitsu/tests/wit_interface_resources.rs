@@ -19,29 +19,6 @@ wit_interface! {
     }
 }
 
-/// The guest: imports `blobs` as the macro declares it, and exports `blob-size`.
-const GUEST_WIT: &str = "
-package test:blobs@0.1.0;
-
-interface blobs {
-    resource blob {
-        constructor(data: list<u8>);
-        size: func() -> u32;
-    }
-}
-
-world blob-user {
-    import blobs;
-    export blob-size: func(data: list<u8>) -> u32;
-}
-";
-
-const BLOB_SIZE: &str = r#"(local $blob i32) (local $size i32)
-(local.set $blob (call $"blobs#[constructor]blob" (local.get 0) (local.get 1)))
-(local.set $size (call $"blobs#[method]blob.size" (local.get $blob)))
-(call $"blobs#[resource-drop]blob" (local.get $blob))
-(local.get $size)"#;
-
 #[derive(Default)]
 struct Host {
     blobs: Vec<Option<Vec<u8>>>,
@@ -72,13 +49,8 @@ impl blobs::BlobsHandler for Host {
 fn the_macros_handler_serves_a_guests_imported_resource() {
     // The macro's WIT is the guest's interface.
     assert!(blobs::WIT.contains("resource blob {"), "{}", blobs::WIT);
-    let bytes = tairitsu_fixtures::generate(
-        GUEST_WIT,
-        "blob-user",
-        &tairitsu_fixtures::Bodies::new().wat("blob-size", BLOB_SIZE),
-    )
-    .expect("the guest builds");
-    let image = Image::from_bytes(bytes).unwrap();
+    // The guest imports `blobs` as the macro declares it, and exports `blob-size`.
+    let image = Image::from_bytes(tairitsu_fixtures::blob_user()).unwrap();
     let mut container = Container::builder(image)
         .unwrap()
         .with_host_state(Host::default())

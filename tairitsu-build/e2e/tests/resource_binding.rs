@@ -6,16 +6,6 @@ use tairitsu::wasmtime::component::{Component, Linker, Resource, ResourceTable};
 use tairitsu::wasmtime::{Config, Engine, Store};
 use tairitsu_build_e2e::blob_user::test::blobs::blobs::{Blob, BlobsHandler};
 use tairitsu_build_e2e::blob_user::{BlobUser, HostBlob};
-use tairitsu_fixtures::Bodies;
-
-const WIT: &str = include_str!("../wit-resource/blobs.wit");
-
-/// `blob-size(data)`: constructs a blob through the import, asks its size, drops it.
-const BLOB_SIZE: &str = r#"(local $blob i32) (local $size i32)
-(local.set $blob (call $"blobs#[constructor]blob" (local.get 0) (local.get 1)))
-(local.set $size (call $"blobs#[method]blob.size" (local.get $blob)))
-(call $"blobs#[resource-drop]blob" (local.get $blob))
-(local.get $size)"#;
 
 // The binding is the type itself, not a marker of it.
 const _: fn(Resource<HostBlob>) -> Resource<Blob> = |r| r;
@@ -54,10 +44,7 @@ fn the_handler_keeps_host_values_in_a_resource_table() -> tairitsu::wasmtime::Re
     let mut config = Config::new();
     config.concurrency_support(false);
     let engine = Engine::new(&config)?;
-    let bytes =
-        tairitsu_fixtures::generate(WIT, "blob-user", &Bodies::new().wat("blob-size", BLOB_SIZE))
-            .expect("the component builds");
-    let component = Component::new(&engine, bytes)?;
+    let component = Component::new(&engine, tairitsu_fixtures::blob_user())?;
     let mut linker = Linker::<Host>::new(&engine);
     BlobUser::add_to_linker(&mut linker, |h| h)?;
     let mut store = Store::new(&engine, Host::default());

@@ -13,7 +13,6 @@ use tairitsu_build_e2e::trappable::host_import::test::host::log::LogHandler;
 use tairitsu_build_e2e::trappable::host_import::test::host::math::{
     self, MathCommand, MathHandler, MathResponse,
 };
-use tairitsu_fixtures::Bodies;
 
 fn engine() -> Engine {
     let mut config = Config::new();
@@ -110,22 +109,10 @@ impl BlobsHandler for Blobs {
     }
 }
 
-const BLOB_SIZE: &str = r#"(local $blob i32) (local $size i32)
-(local.set $blob (call $"blobs#[constructor]blob" (local.get 0) (local.get 1)))
-(local.set $size (call $"blobs#[method]blob.size" (local.get $blob)))
-(call $"blobs#[resource-drop]blob" (local.get $blob))
-(local.get $size)"#;
-
 #[test]
 fn an_err_from_a_drop_traps_the_call_that_dropped() -> Result<()> {
     let engine = engine();
-    let bytes = tairitsu_fixtures::generate(
-        include_str!("../wit-resource/blobs.wit"),
-        "blob-user",
-        &Bodies::new().wat("blob-size", BLOB_SIZE),
-    )
-    .expect("the component builds");
-    let component = Component::new(&engine, bytes)?;
+    let component = Component::new(&engine, tairitsu_fixtures::blob_user())?;
     let mut linker = Linker::<Blobs>::new(&engine);
     BlobUser::add_to_linker(&mut linker, |h| h)?;
     let mut store = Store::new(&engine, Blobs::default());
