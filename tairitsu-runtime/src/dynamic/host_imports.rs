@@ -747,14 +747,13 @@ struct HostHandles<'s, 'a, T: 'static> {
 
 impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
     fn handle(&mut self, resource: ResourceAny, ty: &ValueType) -> Result<u64, ValueError> {
-        let resource =
-            ResourceDynamic::try_from_resource_any(resource, &mut *self.store).map_err(|_| {
-                ValueError::new(format!(
-                    "cannot write a {ty} for a RON closure: only resources defined with \
-                     `HostImports::resource` have a host number"
-                ))
-            })?;
-        Ok(u64::from(resource.rep()))
+        let rep = ResourceAccess::rep(self, resource).map_err(|_| {
+            ValueError::new(format!(
+                "cannot write a {ty} for a RON closure: only resources defined with \
+                 `HostImports::resource` have a host number"
+            ))
+        })?;
+        Ok(u64::from(rep))
     }
 
     fn resource(&mut self, handle: u64, ty: &ValueType) -> Result<ResourceAny, ValueError> {
