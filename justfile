@@ -46,3 +46,13 @@ fuzz seconds="600":
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none codegen_wit_smith -- -max_total_time={{seconds}} -len_control=0
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none call_text -- -max_total_time={{seconds}} -dict=fuzz/dict/call.dict
     RUSTC_BOOTSTRAP=1 cargo fuzz run -s none image_decode -- -max_total_time={{seconds}}
+
+# The ecosystem suite: the same plugin in Rust, Python (componentize-py from PyPI) and
+# JavaScript (componentize-js from npm), checked by one host; proxies served by `tairitsu
+# serve`. Installs both toolchains under target/ecosystem; fails when one cannot be fetched.
+ecosystem:
+    bash tests/ecosystem/run.sh
+
+# `tairitsu serve` against `wasmtime serve` with wrk (BENCHMARKS.md, "Serving HTTP").
+bench-serve:
+    bash benches/serve/run.sh

@@ -32,7 +32,6 @@ fn container() -> &'static Mutex<Container> {
             // The relay functions call host imports that trap: guest failures to recover from.
             .define_unknown_imports_as_traps(true);
         let container = Container::builder(image)
-            .expect("a builder")
             .with_host_imports(imports)
             .build()
             .expect("the kitchen starts");

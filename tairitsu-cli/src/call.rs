@@ -4,11 +4,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use tairitsu_runtime::dynamic::{
-    CallName, FuncType, HostImports, NoHandles, ValueLimits, call::parse_ron_results, wave,
+    CallName, HostImports, NoHandles, ValueLimits, ValueType, call, call::parse_ron_results, wave,
 };
-use tairitsu_runtime::wasmtime::component::types::{ComponentFunc, ComponentItem};
-use tairitsu_runtime::wasmtime::component::{Type, Val};
-use tairitsu_runtime::{Container, Error as RuntimeError, Format, Image, Sandbox};
+use tairitsu_runtime::wasmtime::component::Val;
+use tairitsu_runtime::{
+    Container, Error as RuntimeError, Format, Image, Import, ImportKind, Sandbox,
+};
 
 use crate::cli::{CallArgs, FormatArg};
 use crate::error::CliError;
@@ -29,21 +30,24 @@ pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
 
     // Check the call before anything starts, so that a typo is reported as such and not as
     // the imports the component is missing.
-    let Some(open) = args.call.find('(') else {
-        return Err(CliError::input(format!(
+    let (name, _) = call::split(&args.call).map_err(|_| {
+        CliError::input(format!(
             "`{}` is not a call: write the arguments in parentheses, `name(…)`, or `name()` \
              for none",
             args.call.trim()
         ))
-        .hint("`tairitsu inspect COMPONENT` lists the functions and their parameters"));
-    };
+        .hint("`tairitsu inspect COMPONENT` lists the functions and their parameters")
+    })?;
     let qualified = image
-        .resolve_export(&args.call[..open])
+        .resolve_export(name)
+        .map_err(|e| load::named(&loaded.source, e))?;
+    let export = image
+        .surface()
+        .export(&qualified)
         .map_err(|e| load::named(&loaded.source, e))?;
     if output == Format::Wave
-        && let Some(resource) = export_results(&image, &qualified)
-            .iter()
-            .find_map(resource_in)
+        && let Ok(func) = export.func_type()
+        && let Some(resource) = func.results.iter().find_map(resource_in)
     {
         return Err(CliError::input(format!(
             "WAVE cannot write the result of `{qualified}`: it holds a resource ({resource})"
@@ -52,7 +56,7 @@ pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
     }
     let imports = constant_imports(&image, &args.imports, args.format)?;
     let sandbox = options::sandbox(&args.sandbox, Sandbox::new().inherit_stderr())?;
-    let mut container = Container::builder(image)?
+    let mut container = Container::builder(image)
         .with_name(&loaded.source)
         .with_limits(options::limits(&args.limits, DEFAULT_TIMEOUT))
         .with_sandbox(sandbox)
@@ -67,49 +71,16 @@ pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The result types of the export `qualified` (`iface#func` or `func`).
-fn export_results(image: &Image, qualified: &str) -> Vec<Type> {
-    let engine = image.engine().wasmtime();
-    let (interface, function) = match qualified.split_once('#') {
-        Some((interface, function)) => (Some(interface), function),
-        None => (None, qualified),
-    };
-    for (name, item) in image.component().component_type().exports(engine) {
-        match (item.ty, interface) {
-            (ComponentItem::ComponentFunc(func), None) if name == function => {
-                return func.results().collect();
-            }
-            (ComponentItem::ComponentInstance(instance), Some(interface)) if name == interface => {
-                for (fname, item) in instance.exports(engine) {
-                    if let ComponentItem::ComponentFunc(func) = item.ty
-                        && fname == function
-                    {
-                        return func.results().collect();
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Vec::new()
-}
-
 /// A description of the first resource inside `ty`, if it holds one.
-fn resource_in(ty: &Type) -> Option<String> {
+fn resource_in(ty: &ValueType) -> Option<String> {
     match ty {
-        Type::Own(_) => Some("an owned handle".into()),
-        Type::Borrow(_) => Some("a borrowed handle".into()),
-        Type::List(list) => resource_in(&list.ty()),
-        Type::Option(option) => resource_in(&option.ty()),
-        Type::Result(result) => result
-            .ok()
-            .and_then(|t| resource_in(&t))
-            .or_else(|| result.err().and_then(|t| resource_in(&t))),
-        Type::Tuple(tuple) => tuple.types().find_map(|t| resource_in(&t)),
-        Type::Record(record) => record.fields().find_map(|f| resource_in(&f.ty)),
-        Type::Variant(variant) => variant
-            .cases()
-            .find_map(|c| c.ty.and_then(|t| resource_in(&t))),
+        ValueType::Own(_) => Some("an owned handle".into()),
+        ValueType::Borrow(_) => Some("a borrowed handle".into()),
+        ValueType::List(t) | ValueType::Option(t) => resource_in(t),
+        ValueType::Result(r) => (r.ok.iter().chain(r.err.iter())).find_map(|t| resource_in(t)),
+        ValueType::Tuple(ts) => ts.iter().find_map(resource_in),
+        ValueType::Record(r) => r.fields.iter().find_map(|f| resource_in(&f.ty)),
+        ValueType::Variant(v) => v.cases.iter().find_map(|c| c.ty.as_ref().and_then(resource_in)),
         _ => None,
     }
 }
@@ -133,62 +104,19 @@ fn call_hint(error: RuntimeError, format: FormatArg) -> CliError {
     })
 }
 
-/// One function the component imports.
-struct Import {
-    interface: Option<String>,
-    name: String,
-    ty: ComponentFunc,
-}
-
-impl Import {
-    fn qualified(&self) -> String {
-        match &self.interface {
-            Some(interface) => format!("{interface}#{}", self.name),
-            None => self.name.clone(),
-        }
+/// Whether `wanted` names `import`: as the runtime matches names (qualified with or without
+/// the version, or bare), or by the short interface name (`math#double`).
+fn is_named(import: &Import, wanted: &CallName) -> bool {
+    if wanted.matches(import.interface(), import.name()) {
+        return true;
     }
-
-    /// Whether `wanted` names this import: as the runtime matches names (qualified with or
-    /// without the version, or bare), or by the short interface name (`math#double`).
-    fn is_named(&self, wanted: &CallName) -> bool {
-        if wanted.matches(self.interface.as_deref(), &self.name) {
-            return true;
+    match (wanted.interface(), import.interface()) {
+        (Some(short), Some(full)) if wanted.function() == import.name() => {
+            let unversioned = full.split('@').next().unwrap_or(full);
+            unversioned.rsplit(['/', ':']).next() == Some(short)
         }
-        match (wanted.interface(), &self.interface) {
-            (Some(short), Some(full)) if wanted.function() == self.name => {
-                let unversioned = full.split('@').next().unwrap_or(full);
-                unversioned.rsplit(['/', ':']).next() == Some(short)
-            }
-            _ => false,
-        }
+        _ => false,
     }
-}
-
-fn imported_functions(image: &Image) -> Vec<Import> {
-    let engine = image.engine().wasmtime();
-    let mut out = Vec::new();
-    for (name, item) in image.component().component_type().imports(engine) {
-        match item.ty {
-            ComponentItem::ComponentFunc(ty) => out.push(Import {
-                interface: None,
-                name: name.to_string(),
-                ty,
-            }),
-            ComponentItem::ComponentInstance(instance) => {
-                for (fname, item) in instance.exports(engine) {
-                    if let ComponentItem::ComponentFunc(ty) = item.ty {
-                        out.push(Import {
-                            interface: Some(name.to_string()),
-                            name: fname.to_string(),
-                            ty,
-                        });
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 /// The `--import NAME=VALUE` constants, each checked against the import's result type now.
@@ -201,7 +129,9 @@ fn constant_imports(
     if specs.is_empty() {
         return Ok(host);
     }
-    let imports = imported_functions(image);
+    let imports: Vec<&Import> = (image.surface().imports().iter())
+        .filter(|i| i.kind() == ImportKind::Function)
+        .collect();
     let listing = || {
         if imports.is_empty() {
             "the component imports no functions".to_string()
@@ -210,7 +140,7 @@ fn constant_imports(
                 "its imports are: {}",
                 imports
                     .iter()
-                    .map(Import::qualified)
+                    .map(|i| i.qualified())
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -225,7 +155,9 @@ fn constant_imports(
         };
         let wanted = CallName::parse(name.trim())
             .map_err(|e| CliError::input(format!("--import {spec}: {e}")))?;
-        let matches: Vec<&Import> = imports.iter().filter(|i| i.is_named(&wanted)).collect();
+        let matches: Vec<&Import> = (imports.iter().copied())
+            .filter(|i| is_named(i, &wanted))
+            .collect();
         let import = match matches.as_slice() {
             [one] => *one,
             [] => {
@@ -262,13 +194,19 @@ fn constant(
     format: FormatArg,
 ) -> Result<Vec<Val>, String> {
     let limits = ValueLimits::default();
+    let Some(func) = import.func() else {
+        return Err(format!("`{qualified}` is not a function"));
+    };
     match format {
         FormatArg::Ron => {
-            let func = FuncType::from_wasmtime(qualified, &import.ty).map_err(|e| e.to_string())?;
-            parse_ron_results(text, &func, &limits, &mut NoHandles).map_err(|e| e.to_string())
+            let func = import
+                .func_type()
+                .ok_or_else(|| format!("`{qualified}` is not a function"))?
+                .map_err(|e| e.to_string())?;
+            parse_ron_results(text, func, &limits, &mut NoHandles).map_err(|e| e.to_string())
         }
         FormatArg::Wave => {
-            let types: Vec<_> = import.ty.results().collect();
+            let types: Vec<_> = func.results().collect();
             match types.as_slice() {
                 [] if matches!(text.trim(), "" | "()") => Ok(Vec::new()),
                 [] => Err(format!(

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use tairitsu_runtime::Error as RuntimeError;
+use tairitsu_runtime::{Error as RuntimeError, LimitKind};
 
 /// Why the command failed, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +76,8 @@ impl From<RuntimeError> for CliError {
             | RuntimeError::Instantiate { .. }
             | RuntimeError::ContainerFailed { .. }
             | RuntimeError::ContainerStopped { .. }
-            | RuntimeError::Wasmtime(_) => Failure::Guest,
+            | RuntimeError::Interrupted { .. }
+            | RuntimeError::Wasmtime { .. } => Failure::Guest,
             _ => Failure::Input,
         };
         let hint = runtime_hint(&error);
@@ -127,7 +128,10 @@ fn runtime_hint(error: &RuntimeError) -> Option<String> {
         RuntimeError::DeadlineExceeded { .. } => {
             "allow more time with `--timeout` (for example `--timeout 30s`, or `none`)".into()
         }
-        RuntimeError::LimitExceeded { message, .. } if message.contains("memory") => {
+        RuntimeError::LimitExceeded {
+            limit: LimitKind::Memory,
+            ..
+        } => {
             "allow more memory with `--max-memory` (for example `--max-memory 512MiB`)".into()
         }
         RuntimeError::ImageNotFound(_) => "`tairitsu image ls` lists the stored images".into(),
@@ -149,6 +153,7 @@ mod tests {
         let trap = CliError::from(RuntimeError::Trap {
             call: "c/f".into(),
             message: "unreachable".into(),
+            source: None,
         });
         assert_eq!(trap.failure.code(), 1);
         let deadline = CliError::from(RuntimeError::DeadlineExceeded {

@@ -166,7 +166,13 @@ pub fn named(source: &str, error: RuntimeError) -> RuntimeError {
             name,
             candidates,
         },
-        RuntimeError::Instantiate { message, .. } => RuntimeError::Instantiate { image, message },
+        RuntimeError::Instantiate {
+            message, source, ..
+        } => RuntimeError::Instantiate {
+            image,
+            message,
+            source,
+        },
         other => other,
     }
 }

@@ -33,7 +33,7 @@ pub fn run(args: &RunArgs, store: Option<&Path>) -> Result<ExitCode, CliError> {
     }
     let argv = std::iter::once(args.component()).chain(args.args().iter().map(String::as_str));
     let sandbox = options::sandbox(&args.sandbox, Sandbox::new().args(argv).inherit_stdio())?;
-    let mut container = Container::builder(image)?
+    let mut container = Container::builder(image)
         .with_name(&loaded.source)
         .with_limits(options::limits(&args.limits, Timeout::Never))
         .with_sandbox(sandbox)

@@ -251,7 +251,7 @@ pub fn bindings(input: TokenStream) -> TokenStream {
 /// ```
 ///
 /// Serving a real guest: `filesystem::add_to_linker_dispatch(linker, |state| state.data_mut())`
-/// in `Container::builder(image)?.with_host_state(dispatcher).with_linker(…)`; the
+/// in `Container::builder(image).with_host_state(dispatcher).with_linker(…)`; the
 /// `wit-native-macro` example does it.
 #[proc_macro]
 pub fn wit_interface(input: TokenStream) -> TokenStream {

@@ -27,7 +27,6 @@ use host::test::host::{log::LogCommand, log::LogResponse, math::MathCommand, mat
 fn host_import_container(dispatcher: WitCommandDispatcher) -> Container<WitCommandDispatcher> {
     let image = Image::new(tairitsu_fixtures::host_import()).unwrap();
     Container::builder(image)
-        .unwrap()
         .with_host_state(dispatcher)
         .with_wasi(false)
         .with_linker(|linker| host::HostImport::add_to_linker_dispatch(linker, |s| s.data_mut()))
@@ -210,7 +209,6 @@ fn wit_interface_handlers_serve_a_guest_and_commands_reach_its_exports() {
     filesystem::register(&mut dispatcher, MemoryFs::default());
     let image = Image::new(relay_guest()).unwrap();
     let mut container = Container::builder(image)
-        .unwrap()
         .with_host_state(dispatcher)
         .with_wasi(false)
         .with_linker(|linker| filesystem::add_to_linker_dispatch(linker, |s| s.data_mut()))
@@ -295,7 +293,6 @@ fn a_derived_command_reaches_its_handler_from_a_guest() {
         }
     ));
     let mut container = Container::builder(Image::new(wasm).unwrap())
-        .unwrap()
         .with_host_state(dispatcher)
         .with_wasi(false)
         .with_linker(|linker| {

@@ -59,7 +59,6 @@ fn calls(c: &mut Criterion) {
     let engine = Engine::new(EngineConfig::new().cache(CacheDir::Disabled)).unwrap();
     let image = Image::from_bytes_with(&engine, tairitsu_fixtures::root()).unwrap();
     let mut container = Container::builder(image.clone())
-        .unwrap()
         .with_wasi(false)
         .build()
         .unwrap();

@@ -61,7 +61,6 @@ fn main() {
     let containers: Vec<Container> = (0..count)
         .map(|_| {
             Container::builder(image.clone())
-                .expect("builder")
                 .with_wasi(false)
                 .with_limits(Limits::new().max_memory(1 << 20))
                 .build()

@@ -96,7 +96,7 @@ fn start(c: &mut Criterion) {
             })
         });
 
-        let mut container = Container::builder(image.clone()).unwrap().build().unwrap();
+        let mut container = Container::builder(image.clone()).build().unwrap();
         group.bench_function("tairitsu Container::restart", |b| {
             b.iter(|| container.restart().unwrap())
         });

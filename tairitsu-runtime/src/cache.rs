@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(engine.evict_compiled("sha256:nothex").unwrap(), 0);
 
         // The loaded image still runs; the next load compiles again.
-        let mut container = crate::Container::builder(image).unwrap().build().unwrap();
+        let mut container = crate::Container::builder(image).build().unwrap();
         assert_eq!(container.call_ron("add(1, 2)").unwrap(), "3");
         let again = Image::from_bytes_with(&engine, tairitsu_fixtures::root()).unwrap();
         assert_eq!(again.origin(), crate::ImageOrigin::Compiled);

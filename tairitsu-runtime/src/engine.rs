@@ -2,6 +2,7 @@
 //! that enforces call deadlines.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -44,6 +45,9 @@ struct EngineInner {
     wasmtime: wasmtime::Engine,
     config: EngineConfig,
     cache: Option<ArtifactCache>,
+    /// The ticks of the epoch clock so far: the engine's epoch, readable (wasmtime does not
+    /// expose it), so a call can know its deadline in ticks without reading the time.
+    ticks: Arc<AtomicU64>,
 }
 
 /// Where compiled artifacts are cached.
@@ -246,12 +250,14 @@ impl Engine {
             },
             None => None,
         };
-        start_epoch_clock(&wasmtime, config.epoch_tick);
+        let ticks = Arc::new(AtomicU64::new(0));
+        start_epoch_clock(&wasmtime, config.epoch_tick, ticks.clone());
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 wasmtime,
                 config,
                 cache,
+                ticks,
             }),
         })
     }
@@ -273,6 +279,11 @@ impl Engine {
 
     pub(crate) fn cache(&self) -> Option<&ArtifactCache> {
         self.inner.cache.as_ref()
+    }
+
+    /// The epoch clock's ticks so far.
+    pub(crate) fn ticks(&self) -> &Arc<AtomicU64> {
+        &self.inner.ticks
     }
 
     /// Epoch ticks for a deadline, rounded up, at least one.
@@ -300,7 +311,7 @@ impl std::fmt::Debug for Engine {
 
 /// One thread per engine advances its epoch; it holds only a weak reference and ends when the
 /// engine is dropped.
-fn start_epoch_clock(engine: &wasmtime::Engine, tick: Duration) {
+fn start_epoch_clock(engine: &wasmtime::Engine, tick: Duration, ticks: Arc<AtomicU64>) {
     let weak = engine.weak();
     let spawned = std::thread::Builder::new()
         .name("tairitsu-epoch".into())
@@ -308,7 +319,10 @@ fn start_epoch_clock(engine: &wasmtime::Engine, tick: Duration) {
             loop {
                 std::thread::sleep(tick);
                 match weak.upgrade() {
-                    Some(engine) => engine.increment_epoch(),
+                    Some(engine) => {
+                        ticks.fetch_add(1, Ordering::Release);
+                        engine.increment_epoch();
+                    }
                     None => break,
                 }
             }

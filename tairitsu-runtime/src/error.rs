@@ -61,6 +61,9 @@ pub enum Error {
         image: String,
         /// What went wrong.
         message: String,
+        /// wasmtime's error, when wasmtime reported it.
+        #[source]
+        source: Option<WasmtimeError>,
     },
 
     /// The component imports functions (or resource types) that nobody provides.
@@ -81,6 +84,10 @@ pub enum Error {
         /// The trap (for example `wasm trap: wasm `unreachable` instruction executed`), with the
         /// guest's backtrace when there is one.
         message: String,
+        /// wasmtime's error (`source.inner().downcast_ref::<wasmtime::Trap>()` gives the trap
+        /// code).
+        #[source]
+        source: Option<WasmtimeError>,
     },
 
     /// A call ran past the container's CPU deadline and was interrupted.
@@ -92,12 +99,22 @@ pub enum Error {
         deadline: Duration,
     },
 
+    /// The host interrupted the call through the container's
+    /// [`InterruptHandle`](crate::InterruptHandle), or dropped the call's future.
+    #[error("`{call}` was interrupted by the host")]
+    Interrupted {
+        /// The call.
+        call: String,
+    },
+
     /// The guest hit a container limit (linear memory, table elements, instances).
     #[error("`{call}` exceeded a limit: {message}")]
     LimitExceeded {
         /// The call.
         call: String,
         /// Which limit.
+        limit: LimitKind,
+        /// The limit and what the guest asked for.
         message: String,
     },
 
@@ -110,6 +127,9 @@ pub enum Error {
         call: String,
         /// What went wrong: the host's error, or why the guest's arguments did not lift.
         message: String,
+        /// wasmtime's error, with the host's error in its chain.
+        #[source]
+        source: Option<WasmtimeError>,
     },
 
     /// The container failed earlier and must be restarted before it takes calls.
@@ -164,9 +184,42 @@ pub enum Error {
     #[error(transparent)]
     Value(#[from] crate::dynamic::ValueError),
 
-    /// The guest asked for something the container is configured to refuse.
+    /// A configuration that cannot work: engine settings this build does not support, a
+    /// sandbox grant that cannot be made.
     #[error("invalid configuration: {0}")]
     Config(String),
+
+    /// A sync call on an async container (its host imports may await), or an async call on a
+    /// sync one.
+    #[error("{}", call_mode_message(container, *asynchronous))]
+    CallMode {
+        /// The container.
+        container: String,
+        /// Whether the container is async.
+        asynchronous: bool,
+    },
+
+    /// The container lost its host data in an earlier start that failed while taking it.
+    #[error("container `{container}` lost its host data in an earlier failed start")]
+    HostDataLost {
+        /// The container.
+        container: String,
+    },
+
+    /// An image compiled for one [`Engine`](crate::Engine) was given to a registry or container
+    /// of another.
+    #[error("image `{image}` was compiled for another engine than this registry's")]
+    EngineMismatch {
+        /// The image.
+        image: String,
+    },
+
+    /// The operation needs a container that is not running, and was not forced.
+    #[error("container `{container}` is running; stop it first or force the removal")]
+    ContainerRunning {
+        /// The container.
+        container: String,
+    },
 
     /// The registry has no such image.
     #[error("no image `{0}` in the registry")]
@@ -189,9 +242,71 @@ pub enum Error {
     #[error("a container named `{0}` exists already")]
     NameTaken(String),
 
-    /// Any other wasmtime error.
-    #[error("{0}")]
-    Wasmtime(String),
+    /// A call failed in wasmtime before it reached the guest (arguments of the wrong type, an
+    /// export of another instance).
+    #[error("{call}: {message}")]
+    Wasmtime {
+        /// The call.
+        call: String,
+        /// wasmtime's message and its causes.
+        message: String,
+        /// wasmtime's error.
+        #[source]
+        source: WasmtimeError,
+    },
+}
+
+/// Which container limit a guest ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// Linear memory.
+    Memory,
+    /// Table elements.
+    Table,
+}
+
+/// A wasmtime error kept as the cause of an [`Error`].
+///
+/// wasmtime's own error type does not implement [`std::error::Error`] (it derefs to one);
+/// this wrapper does, and [`WasmtimeError::inner`] gives the original back, for
+/// `downcast_ref::<wasmtime::Trap>()` and the like.
+#[derive(Debug)]
+pub struct WasmtimeError(wasmtime::Error);
+
+impl WasmtimeError {
+    /// Wraps a wasmtime error.
+    pub fn new(error: wasmtime::Error) -> Self {
+        Self(error)
+    }
+
+    /// The wasmtime error.
+    pub fn inner(&self) -> &wasmtime::Error {
+        &self.0
+    }
+
+    /// The wasmtime error, by value.
+    pub fn into_inner(self) -> wasmtime::Error {
+        self.0
+    }
+}
+
+impl std::fmt::Display for WasmtimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for WasmtimeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        (*self.0).source()
+    }
+}
+
+impl From<wasmtime::Error> for WasmtimeError {
+    fn from(error: wasmtime::Error) -> Self {
+        Self(error)
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -218,6 +333,20 @@ pub(crate) fn count_imports(missing: &[String]) -> String {
     }
 }
 
+fn call_mode_message(container: &str, asynchronous: bool) -> String {
+    if asynchronous {
+        format!(
+            "container `{container}` is async (its host imports may await): call it with the \
+             `_async` methods (`call_ron_async`, `invoke_async`, `restart_async`, ...)"
+        )
+    } else {
+        format!(
+            "container `{container}` is sync: build it with `ContainerBuilder::with_async(true)` \
+             to call it with the `_async` methods"
+        )
+    }
+}
+
 fn candidates_note(candidates: &[String]) -> String {
     if candidates.is_empty() {
         String::new()
@@ -234,6 +363,7 @@ impl Error {
             self,
             Error::Trap { .. }
                 | Error::DeadlineExceeded { .. }
+                | Error::Interrupted { .. }
                 | Error::LimitExceeded { .. }
                 | Error::Host { .. }
         )

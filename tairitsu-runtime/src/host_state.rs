@@ -3,6 +3,7 @@
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::container::CallClock;
 use crate::limits::Limiter;
 
 /// What a container's [`wasmtime::Store`] holds: your data `T`, the guest's WASI context (granting
@@ -19,15 +20,18 @@ pub struct HostState<T = ()> {
     wasi: WasiCtx,
     table: ResourceTable,
     pub(crate) limiter: Limiter,
+    /// The deadline of the call in progress.
+    pub(crate) clock: CallClock,
 }
 
 impl<T> HostState<T> {
-    pub(crate) fn new(data: T, wasi: WasiCtx, limiter: Limiter) -> Self {
+    pub(crate) fn new(data: T, wasi: WasiCtx, limiter: Limiter, clock: CallClock) -> Self {
         Self {
             data,
             wasi,
             table: ResourceTable::new(),
             limiter,
+            clock,
         }
     }
 

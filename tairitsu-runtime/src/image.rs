@@ -9,7 +9,7 @@ use wasmtime::component::Component;
 
 use crate::dynamic::WorldInfo;
 use crate::engine::Engine;
-use crate::exports::ExportTable;
+use crate::surface::Surface;
 use crate::reference::ImageRef;
 use crate::{Error, FunctionSignature, Result};
 
@@ -48,8 +48,7 @@ struct ImageInner {
     digest: String,
     bytes: Arc<[u8]>,
     origin: ImageOrigin,
-    world: OnceLock<WorldInfo>,
-    exports: OnceLock<ExportTable>,
+    surface: OnceLock<Surface>,
 }
 
 /// How an image's code came to be.
@@ -138,8 +137,7 @@ impl Image {
                 digest,
                 bytes: bytes.into(),
                 origin,
-                world: OnceLock::new(),
-                exports: OnceLock::new(),
+                surface: OnceLock::new(),
             }),
             reference: None,
         })
@@ -148,13 +146,6 @@ impl Image {
     pub(crate) fn with_reference(mut self, reference: ImageRef) -> Image {
         self.reference = Some(reference);
         self
-    }
-
-    /// The exported functions and the names they answer to, built on first use.
-    pub(crate) fn export_table(&self) -> &ExportTable {
-        self.inner
-            .exports
-            .get_or_init(|| ExportTable::new(&self.inner.component))
     }
 
     /// This image with a `name` or `name:tag` reference (the tag defaults to `latest`).
@@ -220,13 +211,17 @@ impl Image {
     /// decoded, the signatures come from wasmtime's view of the types instead (structural:
     /// `record { x: s32 }` rather than `point`).
     pub fn world(&self) -> &WorldInfo {
-        self.inner.world.get_or_init(|| {
-            WorldInfo::discover(
-                self.inner.engine.wasmtime(),
-                &self.inner.component,
-                &self.inner.bytes,
-            )
-        })
+        self.surface().world()
+    }
+
+    /// What the component imports and exports, with wasmtime's types and the WIT names of its
+    /// embedded world: built on first use (decoding the WIT costs about as much as reading the
+    /// component's type sections once) and kept. Calls, the missing-import report, host-import
+    /// linking and discovery all read it.
+    pub fn surface(&self) -> &Surface {
+        self.inner
+            .surface
+            .get_or_init(|| Surface::new(&self.inner.component, &self.inner.bytes))
     }
 
     /// Every function the component exports, with its WIT signature.

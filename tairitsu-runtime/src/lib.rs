@@ -29,10 +29,10 @@
 //! let imports = HostImports::new()
 //!     .ron_func("test:host/log#log", |_message| Ok("()".into()))
 //!     .ron_func("test:host/math#double", |args| {
-//!         let (x,): (u32,) = tairitsu_runtime::ron::from_str(args).map_err(|e| e.to_string())?;
+//!         let (x,): (u32,) = tairitsu_runtime::serde_ron::from_str(args).map_err(|e| e.to_string())?;
 //!         Ok((x * 2).to_string())
 //!     });
-//! let mut container = Container::builder(image)?
+//! let mut container = Container::builder(image)
 //!     .with_host_imports(imports)
 //!     .with_limits(Limits::new().max_memory(16 << 20))
 //!     .build()?;
@@ -47,28 +47,30 @@ mod container;
 pub mod dynamic;
 mod engine;
 mod error;
-mod exports;
 mod host_state;
 mod image;
-mod imports;
 mod limits;
 mod reference;
 mod registry;
-pub mod ron;
+pub mod serde_ron;
 mod sandbox;
 mod signature;
 mod store;
+pub mod tools;
+mod surface;
 
 pub use bindings::Bindings;
 pub use command::{
-    CompositeWitInterface, DispatchError, SimpleHandler, StatefulHandler, WitCommand,
+    AsyncWitCommandHandler, CompositeWitInterface, DispatchError, SimpleHandler, StatefulHandler, WitCommand,
     WitCommandDispatcher, WitCommandHandler, WitInterface,
 };
 pub use container::{
-    Container, ContainerBuilder, ContainerState, Format, GuestContext, GuestInstance,
+    Container, ContainerBuilder, ContainerState, Format, GuestContext, GuestInstance, Hooked,
+    InterruptHandle, Unhooked,
 };
 pub use engine::{CacheDir, DEFAULT_EPOCH_TICK, Engine, EngineConfig};
-pub use error::{Error, Result};
+pub use container::InvokeFuture;
+pub use error::{Error, LimitKind, Result, WasmtimeError};
 pub use host_state::HostState;
 pub use image::{Image, ImageOrigin};
 pub use limits::Limits;
@@ -77,6 +79,7 @@ pub use registry::{ContainerGuard, ContainerHandle, ContainerSummary, ImageSumma
 pub use sandbox::Sandbox;
 pub use signature::{FunctionSignature, Param};
 pub use store::{ImageStore, Removed, STORE_ENV, StoredImage};
+pub use surface::{Export, Import, ImportKind, Surface};
 
 /// The wasmtime this runtime is built on, for generated code and for hosts that need its types.
 pub use wasmtime;
@@ -88,5 +91,5 @@ pub mod __private {
     pub use ::serde;
     pub use ::wasmtime;
 
-    pub use crate::ron::{from_str as from_ron, to_string as to_ron};
+    pub use crate::serde_ron::{from_str as from_ron, to_string as to_ron};
 }

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::LimitKind;
+
 /// The limits of one container. The defaults are safe for untrusted guests and roomy for
 /// ordinary plugins:
 ///
@@ -118,15 +120,34 @@ impl Limits {
 /// The limit a guest ran into; carried as the error of the failed grow so the call's error can
 /// say which limit it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LimitHit(pub(crate) String);
+pub(crate) struct LimitHit {
+    pub(crate) kind: LimitKind,
+    pub(crate) message: String,
+}
 
 impl fmt::Display for LimitHit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
 impl std::error::Error for LimitHit {}
+
+impl LimitHit {
+    fn memory(message: String) -> Self {
+        Self {
+            kind: LimitKind::Memory,
+            message,
+        }
+    }
+
+    fn table(message: String) -> Self {
+        Self {
+            kind: LimitKind::Table,
+            message,
+        }
+    }
+}
 
 /// The [`wasmtime::ResourceLimiter`] of a container's store.
 pub(crate) struct Limiter {
@@ -156,7 +177,7 @@ impl wasmtime::ResourceLimiter for Limiter {
     ) -> wasmtime::Result<bool> {
         if desired > self.limits.memory {
             if self.limits.trap_on_grow_failure {
-                return Err(LimitHit(format!(
+                return Err(LimitHit::memory(format!(
                     "memory limit of {} reached (the guest has {} and asked for {})",
                     mib(self.limits.memory),
                     mib(current),
@@ -171,7 +192,7 @@ impl wasmtime::ResourceLimiter for Limiter {
 
     fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
         if self.limits.trap_on_grow_failure {
-            Err(LimitHit(format!("memory growth failed: {error}")).into())
+            Err(LimitHit::memory(format!("memory growth failed: {error}")).into())
         } else {
             Ok(())
         }
@@ -185,7 +206,7 @@ impl wasmtime::ResourceLimiter for Limiter {
     ) -> wasmtime::Result<bool> {
         if desired > self.limits.table_elements {
             if self.limits.trap_on_grow_failure {
-                return Err(LimitHit(format!(
+                return Err(LimitHit::table(format!(
                     "table limit of {} elements reached (the guest has {current} and asked for \
                      {desired})",
                     self.limits.table_elements
@@ -199,7 +220,7 @@ impl wasmtime::ResourceLimiter for Limiter {
 
     fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
         if self.limits.trap_on_grow_failure {
-            Err(LimitHit(format!("table growth failed: {error}")).into())
+            Err(LimitHit::table(format!("table growth failed: {error}")).into())
         } else {
             Ok(())
         }

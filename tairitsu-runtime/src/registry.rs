@@ -7,9 +7,10 @@ use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::sync::Arc;
 
-use parking_lot::{Mutex, MutexGuard, RwLock};
+use parking_lot::RwLock;
+use tokio::sync::{Mutex, MutexGuard};
 
-use crate::container::{Container, ContainerBuilder, ContainerState};
+use crate::container::{Container, ContainerBuilder, ContainerState, InterruptHandle};
 use crate::engine::Engine;
 use crate::image::Image;
 use crate::reference::ImageRef;
@@ -84,8 +85,10 @@ pub struct ContainerSummary {
 
 /// A shared handle to a container in a [`Registry`]. Cloning it is cheap.
 ///
-/// [`lock`](Self::lock) gives exclusive access for calls; the state the registry lists is
-/// updated when the guard is dropped.
+/// [`lock`](Self::lock) (from threads) and [`lock_async`](Self::lock_async) (from async tasks,
+/// without blocking the executor) give exclusive access for calls; the state the registry lists
+/// is updated when the guard is dropped. The guard is `Send`, so a task may hold it across
+/// `.await`s, for example around [`Container::call_ron_async`].
 pub struct ContainerHandle<T: Send + 'static = ()> {
     shared: Arc<Shared<T>>,
 }
@@ -96,6 +99,7 @@ struct Shared<T: Send + 'static> {
     image_name: String,
     container: Mutex<Container<T>>,
     meta: RwLock<Meta>,
+    interrupt: InterruptHandle,
 }
 
 struct Meta {
@@ -122,6 +126,7 @@ impl<T: Send + 'static> ContainerHandle<T> {
                     name: container.name().map(str::to_string),
                     state: container.state().clone(),
                 }),
+                interrupt: container.interrupt_handle(),
                 container: Mutex::new(container),
             }),
         }
@@ -132,12 +137,41 @@ impl<T: Send + 'static> ContainerHandle<T> {
         &self.shared.id
     }
 
-    /// Exclusive access to the container, waiting for a call in progress to finish.
+    /// Exclusive access to the container, waiting (blocking the thread) for a call in progress
+    /// to finish. From an async task, use [`lock_async`](Self::lock_async).
     pub fn lock(&self) -> ContainerGuard<'_, T> {
+        let guard = match self.shared.container.try_lock() {
+            Ok(guard) => guard,
+            // The lock's future needs no runtime: wait for it on this thread.
+            Err(_) => futures::executor::block_on(self.shared.container.lock()),
+        };
         ContainerGuard {
-            guard: self.shared.container.lock(),
+            guard,
             meta: &self.shared.meta,
         }
+    }
+
+    /// Exclusive access to the container, awaiting a call in progress: the executor runs other
+    /// tasks meanwhile.
+    pub async fn lock_async(&self) -> ContainerGuard<'_, T> {
+        ContainerGuard {
+            guard: self.shared.container.lock().await,
+            meta: &self.shared.meta,
+        }
+    }
+
+    /// Exclusive access if nobody has it now.
+    pub fn try_lock(&self) -> Option<ContainerGuard<'_, T>> {
+        let guard = self.shared.container.try_lock().ok()?;
+        Some(ContainerGuard {
+            guard,
+            meta: &self.shared.meta,
+        })
+    }
+
+    /// A handle that interrupts the call the container is running, without taking the lock.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.shared.interrupt.clone()
     }
 
     /// The state published at the last release of the lock.
@@ -245,13 +279,13 @@ impl<T: Send + 'static> Registry<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] when the image was compiled for another engine;
+    /// [`Error::EngineMismatch`] when the image was compiled for another engine;
     /// [`Error::InvalidReference`] when it has no reference and none is given.
     pub fn add_image(&self, image: Image, reference: Option<&str>) -> Result<Image> {
         if !image.engine().same(&self.engine) {
-            return Err(Error::Config(
-                "the image was compiled for another engine than the registry's".into(),
-            ));
+            return Err(Error::EngineMismatch {
+                image: image.display_name(),
+            });
         }
         let reference = match (reference, image.reference()) {
             (Some(text), _) => text.parse()?,
@@ -398,14 +432,14 @@ impl<T: Send + 'static> Registry<T> {
     ///
     /// [`Error::ImageNotFound`], [`Error::NameTaken`], errors of `configure`, and those of
     /// [`ContainerBuilder::build`].
-    pub fn run<F>(
+    pub fn run<F, S>(
         &self,
         reference: &str,
         name: Option<&str>,
         configure: F,
     ) -> Result<ContainerHandle<T>>
     where
-        F: FnOnce(ContainerBuilder<()>) -> Result<ContainerBuilder<T>>,
+        F: FnOnce(ContainerBuilder<()>) -> Result<ContainerBuilder<T, S>>,
     {
         let image = self.image(reference)?;
         if let Some(name) = name
@@ -413,7 +447,7 @@ impl<T: Send + 'static> Registry<T> {
         {
             return Err(Error::NameTaken(name.to_string()));
         }
-        let mut builder = Container::builder(image)?;
+        let mut builder = Container::builder(image);
         if let Some(name) = name {
             builder = builder.with_name(name);
         }
@@ -421,17 +455,47 @@ impl<T: Send + 'static> Registry<T> {
         self.insert(container)
     }
 
+    /// [`run`](Self::run) for an async container: `configure` should make it one
+    /// ([`ContainerBuilder::with_async`], or async host imports), and it starts with
+    /// [`ContainerBuilder::build_async`].
+    ///
+    /// # Errors
+    ///
+    /// As [`run`](Self::run).
+    pub async fn run_async<F, S>(
+        &self,
+        reference: &str,
+        name: Option<&str>,
+        configure: F,
+    ) -> Result<ContainerHandle<T>>
+    where
+        F: FnOnce(ContainerBuilder<()>) -> Result<ContainerBuilder<T, S>>,
+    {
+        let image = self.image(reference)?;
+        if let Some(name) = name
+            && self.containers.read().names.contains_key(name)
+        {
+            return Err(Error::NameTaken(name.to_string()));
+        }
+        let mut builder = Container::builder(image);
+        if let Some(name) = name {
+            builder = builder.with_name(name);
+        }
+        let container = configure(builder)?.build_async().await?;
+        self.insert(container)
+    }
+
     /// Puts a container built elsewhere under the registry's management.
     ///
     /// # Errors
     ///
-    /// [`Error::NameTaken`] when another container has its name; [`Error::Config`] when its image
-    /// was compiled for another engine.
+    /// [`Error::NameTaken`] when another container has its name; [`Error::EngineMismatch`] when
+    /// its image was compiled for another engine.
     pub fn insert(&self, container: Container<T>) -> Result<ContainerHandle<T>> {
         if !container.image().engine().same(&self.engine) {
-            return Err(Error::Config(
-                "the container's image was compiled for another engine than the registry's".into(),
-            ));
+            return Err(Error::EngineMismatch {
+                image: container.image().display_name(),
+            });
         }
         let mut containers = self.containers.write();
         if let Some(name) = container.name() {
@@ -496,22 +560,48 @@ impl<T: Send + 'static> Registry<T> {
         self.container(id_or_name)?.lock().restart()
     }
 
+    /// [`stop`](Self::stop) from an async task: awaits a call in progress.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ContainerNotFound`].
+    pub async fn stop_async(&self, id_or_name: &str) -> Result<()> {
+        self.container(id_or_name)?.lock_async().await.stop();
+        Ok(())
+    }
+
+    /// [`restart`](Self::restart) from an async task: awaits a call in progress, and restarts an
+    /// async container with [`Container::restart_async`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ContainerNotFound`], and a failed start.
+    pub async fn restart_async(&self, id_or_name: &str) -> Result<()> {
+        let handle = self.container(id_or_name)?;
+        let mut container = handle.lock_async().await;
+        if container.is_async() {
+            container.restart_async().await
+        } else {
+            container.restart()
+        }
+    }
+
     /// Removes a stopped or failed container; a running one only when `force` is set (it is
     /// stopped first). Handles held elsewhere keep the container alive until they are dropped.
     ///
     /// # Errors
     ///
-    /// [`Error::ContainerNotFound`], and [`Error::Config`] for a running container without
-    /// `force`.
+    /// [`Error::ContainerNotFound`], and [`Error::ContainerRunning`] for a running container
+    /// without `force`.
     pub fn remove(&self, id_or_name: &str, force: bool) -> Result<()> {
         let handle = self.container(id_or_name)?;
         {
             let mut container = handle.lock();
             if *container.state() == ContainerState::Running {
                 if !force {
-                    return Err(Error::Config(format!(
-                        "container `{id_or_name}` is running; stop it first or force the removal"
-                    )));
+                    return Err(Error::ContainerRunning {
+                        container: id_or_name.to_string(),
+                    });
                 }
                 container.stop();
             }

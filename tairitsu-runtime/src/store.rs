@@ -51,7 +51,7 @@ pub const STORE_ENV: &str = "TAIRITSU_STORE";
 ///
 /// // Later, in any process:
 /// let image = store.image("calc:1.0")?;
-/// let mut container = Container::builder(image)?.build()?;
+/// let mut container = Container::builder(image).build()?;
 /// assert_eq!(container.call_ron("add(1, 2)")?, "3");
 /// # Ok::<_, tairitsu_runtime::Error>(())
 /// ```
@@ -603,7 +603,7 @@ mod tests {
         let image = store.image("root").unwrap();
         assert_eq!(image.origin(), ImageOrigin::Cache);
         assert_eq!(image.reference().unwrap().to_string(), "root:latest");
-        let mut container = crate::Container::builder(image).unwrap().build().unwrap();
+        let mut container = crate::Container::builder(image).build().unwrap();
         assert_eq!(container.call_ron("add(1, 2)").unwrap(), "3");
         // The registry shares the image with later lookups.
         assert!(

@@ -6,7 +6,6 @@ use tairitsu_runtime::{Container, ContainerState, Error, Format, Image};
 
 fn container(bytes: Vec<u8>) -> Container {
     Container::builder(Image::from_bytes(bytes).unwrap())
-        .unwrap()
         .build()
         .unwrap()
 }
@@ -22,7 +21,6 @@ fn kitchen() -> Container {
     }
     imports = imports.define_unknown_imports_as_traps(true);
     Container::builder(image)
-        .unwrap()
         .with_host_imports(imports)
         .build()
         .unwrap()
@@ -218,7 +216,6 @@ fn the_number_of_values_in_a_call_is_bounded() {
     use tairitsu_runtime::dynamic::ValueLimits;
     let image = Image::from_bytes(tairitsu_fixtures::root()).unwrap();
     let mut c = Container::builder(image)
-        .unwrap()
         .with_value_limits(ValueLimits {
             max_values: 10,
             ..ValueLimits::default()

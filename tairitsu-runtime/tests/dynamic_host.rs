@@ -211,7 +211,6 @@ fn kitchen() -> tairitsu_runtime::Image {
 
 fn kitchen_container(imports: HostImports) -> tairitsu_runtime::Container {
     tairitsu_runtime::Container::builder(kitchen())
-        .unwrap()
         .with_host_imports(imports)
         .build()
         .unwrap()
@@ -322,7 +321,6 @@ fn an_undefined_resource_type_is_reported_by_name() {
     );
     // The container names it too, with the `host` functions nobody provides.
     let err = tairitsu_runtime::Container::builder(image)
-        .unwrap()
         .with_host_imports(imports)
         .build()
         .unwrap_err()

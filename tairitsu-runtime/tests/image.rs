@@ -100,7 +100,6 @@ fn second_load_comes_from_the_cache_without_compiling() {
 
     // The cached image runs.
     let mut container = tairitsu_runtime::Container::builder(again)
-        .unwrap()
         .build()
         .unwrap();
     let out = container

@@ -146,7 +146,7 @@ fn bit_flipped_components_never_panic() {
             Err(_) => refused_count += 1,
             Ok(image) => {
                 loaded += 1;
-                if let Ok(mut c) = Container::builder(image).unwrap().build()
+                if let Ok(mut c) = Container::builder(image).build()
                     && c.call_ron("add(1, 2)").is_ok()
                 {
                     answered += 1;
@@ -164,7 +164,6 @@ fn bit_flipped_components_never_panic() {
 
 fn root() -> Container {
     Container::builder(Image::from_bytes(tairitsu_fixtures::root()).unwrap())
-        .unwrap()
         .build()
         .unwrap()
 }
@@ -172,7 +171,6 @@ fn root() -> Container {
 fn kitchen() -> Container {
     // The kitchen imports host functions; the calls here never reach them.
     Container::builder(Image::from_bytes(tairitsu_fixtures::kitchen()).unwrap())
-        .unwrap()
         .trap_unknown_imports(true)
         .build()
         .unwrap()
@@ -471,7 +469,6 @@ fn nesting_ten_thousand_deep_is_an_error_not_a_stack_overflow() {
 fn text_past_the_size_limit_is_refused_before_parsing() {
     let image = Image::from_bytes(tairitsu_fixtures::root()).unwrap();
     let mut c = Container::builder(image)
-        .unwrap()
         .with_value_limits(ValueLimits {
             max_text_len: 1024,
             ..ValueLimits::default()
@@ -520,7 +517,6 @@ fn a_ron_host_closure_answering_nonsense_fails_that_call() {
         });
     let image = Image::from_bytes(tairitsu_fixtures::host_import()).unwrap();
     let mut c = Container::builder(image)
-        .unwrap()
         .with_host_imports(imports)
         .build()
         .unwrap();

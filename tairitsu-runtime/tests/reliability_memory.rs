@@ -77,7 +77,6 @@ fn measure<R>(what: &str, f: impl FnOnce() -> R) -> (R, usize) {
 
 fn root(value_limits: ValueLimits) -> Container {
     Container::builder(Image::from_bytes(tairitsu_fixtures::root()).unwrap())
-        .unwrap()
         .with_value_limits(value_limits)
         .build()
         .unwrap()
@@ -136,7 +135,6 @@ fn big_input_is_refused_early_and_memory_stays_bounded() {
     c.restart().unwrap();
     // With room for both, it answers.
     let mut roomy = Container::builder(Image::from_bytes(tairitsu_fixtures::root()).unwrap())
-        .unwrap()
         .with_limits(Limits::new().max_memory(512 * MIB))
         .build()
         .unwrap();

@@ -52,7 +52,6 @@ fn the_macros_handler_serves_a_guests_imported_resource() {
     // The guest imports `blobs` as the macro declares it, and exports `blob-size`.
     let image = Image::from_bytes(tairitsu_fixtures::blob_user()).unwrap();
     let mut container = Container::builder(image)
-        .unwrap()
         .with_host_state(Host::default())
         .with_linker(|linker| blobs::add_to_linker(linker, HostState::data_mut))
         .build()

@@ -43,7 +43,7 @@ impl StorageHandler for Storage {
 
 fn main() -> Result<()> {
     let image = Image::from_file(env!("ANALYTICS_WASM"))?;
-    let mut container = Container::builder(image)?
+    let mut container = Container::builder(image)
         .with_host_state(Storage::default())
         // Every import of the world, served by the host state's handler traits.
         .with_linker(|linker| Analytics::add_to_linker(linker, HostState::data_mut))

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use tairitsu::dynamic::HostImports;
-use tairitsu::ron::{RonToolRegistry, typed_ron_tool};
+use tairitsu::tools::{RonToolRegistry, typed_ron_tool};
 use tairitsu::wasmtime::component::Val;
 use tairitsu::{Container, Image};
 
@@ -52,13 +52,13 @@ fn main() -> Result<()> {
         .ron_func("tairitsu:analytics/storage#set", move |args| {
             // `args` is the RON of the argument list, `("key","value")`.
             let (key, value): (String, String) =
-                tairitsu::ron::from_str(args).map_err(|e| e.to_string())?;
+                tairitsu::serde_ron::from_str(args).map_err(|e| e.to_string())?;
             println!("host   set{args}");
             let old = for_set
                 .lock()
                 .map_err(|e| e.to_string())?
                 .insert(key, value);
-            tairitsu::ron::to_string(&old).map_err(|e| e.to_string())
+            tairitsu::serde_ron::to_string(&old).map_err(|e| e.to_string())
         })
         .func("tairitsu:analytics/storage#get", move |args: &[Val]| {
             let [Val::String(key)] = args else {
@@ -68,7 +68,7 @@ fn main() -> Result<()> {
             let value = for_get.lock().map_err(|e| e.to_string())?.get(key).cloned();
             Ok(vec![Val::Option(value.map(|v| Box::new(Val::String(v))))])
         });
-    let mut container = Container::builder(image)?
+    let mut container = Container::builder(image)
         .with_host_imports(imports)
         .build()?;
 

@@ -112,7 +112,7 @@ pub type FsService = filesystem::FilesystemService<MemoryFs>;
 pub fn start(wasm: &str, fs: MemoryFs) -> tairitsu::Result<Container<WitCommandDispatcher>> {
     let mut dispatcher = WitCommandDispatcher::new();
     filesystem::register(&mut dispatcher, fs);
-    Container::builder(Image::from_file(wasm)?)?
+    Container::builder(Image::from_file(wasm)?)
         .with_host_state(dispatcher)
         .with_linker(|linker| filesystem::add_to_linker_dispatch(linker, HostState::data_mut))
         .with_bindings::<notes::NotesWorld>()

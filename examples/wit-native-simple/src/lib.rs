@@ -166,7 +166,7 @@ pub fn start(
 ) -> tairitsu::Result<Container<WitCommandDispatcher>> {
     let mut dispatcher = WitCommandDispatcher::new();
     interfaces.register_all(&mut dispatcher);
-    Container::builder(Image::from_file(wasm)?)?
+    Container::builder(Image::from_file(wasm)?)
         .with_host_state(dispatcher)
         .with_linker(|linker| WordCounter::add_to_linker_dispatch(linker, HostState::data_mut))
         .with_bindings::<WordCounter>()

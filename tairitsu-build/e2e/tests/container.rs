@@ -12,7 +12,6 @@ use tairitsu_build_e2e::root::Root;
 fn kitchen_container(host: Host) -> Container<Host> {
     let image = Image::from_bytes(tairitsu_fixtures::kitchen()).unwrap();
     Container::builder(image)
-        .unwrap()
         .with_host_state(host)
         .with_linker(|linker| Kitchen::add_to_linker(linker, HostState::data_mut))
         .with_bindings::<Kitchen>()
@@ -68,7 +67,6 @@ fn a_panicking_handler_fails_the_call_and_restart_reloads_the_bindings() {
 fn wrong_bindings_are_an_error_not_a_panic() {
     let image = Image::from_bytes(tairitsu_fixtures::root()).unwrap();
     let err = Container::builder(image)
-        .unwrap()
         .with_bindings::<Kitchen>()
         .build()
         .unwrap_err();
@@ -78,7 +76,6 @@ fn wrong_bindings_are_an_error_not_a_panic() {
     // Asking for another guest type than the one loaded.
     let image = Image::from_bytes(tairitsu_fixtures::root()).unwrap();
     let mut c = Container::builder(image)
-        .unwrap()
         .with_bindings::<Root>()
         .build()
         .unwrap();

@@ -17,7 +17,6 @@ use tairitsu_build_e2e::kitchen::test::kitchen::types::{Color, Permissions, Scal
 fn dynamic() -> Container {
     let image = Image::from_bytes(tairitsu_fixtures::kitchen()).unwrap();
     Container::builder(image)
-        .unwrap()
         .with_host_imports(HostImports::new().define_unknown_imports_as_traps(true))
         .build()
         .unwrap()
@@ -27,7 +26,7 @@ fn agree<V>(c: &mut Container, function: &str, value: V)
 where
     V: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
 {
-    let typed = tairitsu::ron::to_string(&value).unwrap();
+    let typed = tairitsu::serde_ron::to_string(&value).unwrap();
     let dynamic = c
         .call_ron(&format!("echo.{function}({typed})"))
         .unwrap_or_else(|e| panic!("{function}({typed}): {e}"));
@@ -35,7 +34,7 @@ where
         dynamic, typed,
         "{function}: dynamic RON differs from generated RON"
     );
-    let back: V = tairitsu::ron::from_str(&dynamic).unwrap();
+    let back: V = tairitsu::serde_ron::from_str(&dynamic).unwrap();
     assert_eq!(
         back, value,
         "{function}: generated type reads the dynamic text"

@@ -133,7 +133,6 @@ fn in_a_container_an_err_is_a_host_failure_and_restart_recovers() {
 
     let image = Image::from_bytes(tairitsu_fixtures::host_import()).unwrap();
     let mut c = Container::builder(image)
-        .unwrap()
         .with_host_state(Host::default())
         .with_linker(|linker| HostImport::add_to_linker(linker, HostState::data_mut))
         .with_bindings::<HostImport>()

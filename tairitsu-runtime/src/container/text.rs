@@ -2,9 +2,9 @@
 
 use wasmtime::component::Val;
 
-use super::{Container, Core};
-use crate::dynamic::{self, FuncType, Position, ValueError};
-use crate::exports::ExportedFunc;
+use super::lifecycle::{Container, Core};
+use crate::dynamic::{self, FuncType, Position, ValueError, ValueErrorKind};
+use crate::surface::Export;
 use crate::{Error, Result};
 
 /// The text format of a dynamic call.
@@ -26,7 +26,7 @@ impl<T: Send + 'static> Container<T> {
     ///
     /// ```
     /// # let image = tairitsu_runtime::Image::from_bytes(tairitsu_fixtures::root())?;
-    /// # let mut container = tairitsu_runtime::Container::builder(image)?.build()?;
+    /// # let mut container = tairitsu_runtime::Container::builder(image).build()?;
     /// assert_eq!(container.call_ron("add(1, 2)")?, "3");
     /// assert_eq!(container.call_ron(r#"greet(name: "Ada")"#)?, r#""Hello, Ada!""#);
     /// # Ok::<_, tairitsu_runtime::Error>(())
@@ -56,9 +56,20 @@ impl<T: Send + 'static> Container<T> {
     ///
     /// As [`call_ron`](Self::call_ron).
     pub fn call_text(&mut self, call: &str, input: Format, output: Format) -> Result<String> {
-        let (name, args_text) = split_call(call)?;
+        let (number, mut args) = self.read_call(call, input)?;
+        let export = self.image.surface().export_at(number);
+        let outcome = self.core.call_and_print(number, export, &args, output);
+        args.clear();
+        self.core.args = args;
+        outcome
+    }
+
+    /// Resolves the function of a call and reads its arguments into the container's reused
+    /// buffer (give it back through `core.args`).
+    pub(super) fn read_call(&mut self, call: &str, input: Format) -> Result<(usize, Vec<Val>)> {
+        let (name, args_text) = dynamic::call::split(call)?;
         let number = self.core.resolve(&self.image, name)?;
-        let export = self.image.export_table().func(number);
+        let export = self.image.surface().export_at(number);
         let func = func_type(export)?;
         let core = &mut self.core;
         let mut args = std::mem::take(&mut core.args);
@@ -73,14 +84,16 @@ impl<T: Send + 'static> Container<T> {
             Format::Wave => dynamic::call::parse_wave_args(args_text, func, &core.value_limits)
                 .map(|vals| args = vals),
         };
-        // Positions are in the argument list; move them into the whole call (counted in
-        // characters, only on error).
-        let outcome = parsed
-            .map_err(|e| shift(e, call.len() - args_text.len(), call).into())
-            .and_then(|()| core.call_and_print(number, export, &args, func, output));
-        args.clear();
-        core.args = args;
-        outcome
+        match parsed {
+            Ok(()) => Ok((number, args)),
+            Err(e) => {
+                args.clear();
+                core.args = args;
+                // Positions are in the argument list; move them into the whole call (counted
+                // in characters, only on error).
+                Err(shift(e, call.len() - args_text.len(), call).into())
+            }
+        }
     }
 
     /// The original API's RON call: `name` and its arguments as RON, the result as RON.
@@ -93,12 +106,12 @@ impl<T: Send + 'static> Container<T> {
     /// As [`call_ron`](Self::call_ron).
     pub fn call_guest_raw_desc(&mut self, name: &str, args: &str) -> Result<String> {
         let number = self.core.resolve(&self.image, name.trim())?;
-        let export = self.image.export_table().func(number);
+        let export = self.image.surface().export_at(number);
         let func = func_type(export)?;
         let core = &mut self.core;
         let args =
             dynamic::call::parse_ron_input(args, func, &core.value_limits, &mut core.handles)?;
-        core.call_and_print(number, export, &args, func, Format::Ron)
+        core.call_and_print(number, export, &args, Format::Ron)
     }
 
     /// Drops the resource behind a handle that a RON result issued.
@@ -112,14 +125,15 @@ impl<T: Send + 'static> Container<T> {
         let resource = core
             .handles
             .remove(handle)
-            .ok_or_else(|| ValueError::new(format!("no resource has handle {handle}")))?;
-        let ticks = core.deadline_ticks;
-        let run = core.running()?;
-        run.store.set_epoch_deadline(ticks);
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            .ok_or_else(|| {
+                ValueError::of(
+                    ValueErrorKind::Resource,
+                    format!("no resource has handle {handle}"),
+                )
+            })?;
+        core.guarded(&format!("drop Handle({handle})"), |run| {
             resource.resource_drop(&mut run.store)
-        }));
-        core.settle(&format!("drop Handle({handle})"), outcome)
+        })
     }
 
     /// How many resource handles the dynamic path holds.
@@ -134,9 +148,8 @@ impl<T: 'static> Core<T> {
     fn call_and_print(
         &mut self,
         number: usize,
-        export: &ExportedFunc,
+        export: &Export,
         args: &[Val],
-        func: &FuncType,
         output: Format,
     ) -> Result<String> {
         let mut slot = [Val::Bool(false)];
@@ -151,10 +164,17 @@ impl<T: 'static> Core<T> {
             }
         };
         self.call_func(number, export, args, results)?;
-        self.print(results, func, output)
+        self.print_results(export, results, output)
     }
 
-    fn print(&mut self, results: &[Val], func: &FuncType, output: Format) -> Result<String> {
+    /// The results of a call of `export` as text.
+    pub(super) fn print_results(
+        &mut self,
+        export: &Export,
+        results: &[Val],
+        output: Format,
+    ) -> Result<String> {
+        let func = func_type(export)?;
         Ok(match output {
             Format::Ron => dynamic::call::ron_results_to_string(
                 results,
@@ -167,27 +187,11 @@ impl<T: 'static> Core<T> {
     }
 }
 
-fn func_type(export: &ExportedFunc) -> Result<&FuncType> {
+fn func_type(export: &Export) -> Result<&FuncType> {
     export.func_type.as_ref().map_err(|e| Error::ExportType {
         name: export.qualified.clone(),
         message: format!("the dynamic path cannot call it: {e}"),
     })
-}
-
-/// Splits `name(args…)` into the name and the argument list from `(`.
-fn split_call(call: &str) -> Result<(&str, &str)> {
-    let Some(open) = call.find('(') else {
-        return Err(ValueError::new(format!(
-            "`{}` is not a call: write `name(arguments)`, or `name()` for none",
-            call.trim()
-        ))
-        .into());
-    };
-    let name = call[..open].trim();
-    if name.is_empty() {
-        return Err(ValueError::new("the call has no function name before `(`").into());
-    }
-    Ok((name, &call[open..]))
 }
 
 /// Moves an error position from the argument list, which starts at byte `start` of `call`, into

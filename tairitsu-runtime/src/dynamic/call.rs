@@ -44,9 +44,9 @@ use std::fmt;
 
 use wasmtime::component::Val;
 
-use super::error::ValueError;
+use super::error::{ValueError, ValueErrorKind};
 use super::handles::HandleTable;
-use super::limits::ValueLimits;
+use super::value_limits::ValueLimits;
 use super::ron::{self, Reader, position_of};
 use super::value_type::{FuncType, ValueType};
 use super::wave;
@@ -75,7 +75,7 @@ impl CallName {
     pub fn parse(name: &str) -> Result<Self, ValueError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(ValueError::new("expected a function name"));
+            return Err(ValueError::of(ValueErrorKind::Call, "expected a function name"));
         }
         if let Some(bad) = name.chars().find(|c| {
             !(c.is_ascii_alphanumeric()
@@ -84,7 +84,7 @@ impl CallName {
                     ':' | '/' | '@' | '.' | '#' | '-' | '+' | '[' | ']' | '%' | '_'
                 ))
         }) {
-            return Err(ValueError::new(format!(
+            return Err(ValueError::of(ValueErrorKind::Call, format!(
                 "`{name}` is not a function name: `{bad}` cannot appear in one"
             )));
         }
@@ -93,7 +93,7 @@ impl CallName {
         } else if let Some(slash) = name.rfind('/') {
             let after = &name[slash + 1..];
             let iface_len = after.find(['.', '@']).ok_or_else(|| {
-                ValueError::new(format!(
+                ValueError::of(ValueErrorKind::Call, format!(
                     "`{name}` names an interface but no function: write `{name}#function` or \
                      `{name}.function`"
                 ))
@@ -105,7 +105,7 @@ impl CallName {
             match name[split..].strip_prefix('.') {
                 Some(function) => (Some(&name[..split]), function),
                 None => {
-                    return Err(ValueError::new(format!(
+                    return Err(ValueError::of(ValueErrorKind::Call, format!(
                         "`{name}` names an interface but no function: write \
                          `{}#function` or `{}.function`",
                         &name[..split],
@@ -117,10 +117,10 @@ impl CallName {
             (None, name)
         };
         if function.is_empty() {
-            return Err(ValueError::new(format!("`{name}` has no function part")));
+            return Err(ValueError::of(ValueErrorKind::Call, format!("`{name}` has no function part")));
         }
         if interface.is_some_and(str::is_empty) {
-            return Err(ValueError::new(format!("`{name}` has no interface part")));
+            return Err(ValueError::of(ValueErrorKind::Call, format!("`{name}` has no interface part")));
         }
         Ok(Self {
             interface: interface.map(str::to_string),
@@ -206,6 +206,32 @@ fn version_len(s: &str) -> usize {
     i
 }
 
+/// Splits a call `name(args…)` into the name (trimmed) and the argument list from `(`, without
+/// allocating: the first step of reading every call, here and in containers.
+///
+/// # Errors
+///
+/// When there is no `(`, or no name before it.
+pub fn split(call: &str) -> Result<(&str, &str), ValueError> {
+    let Some(open) = call.find('(') else {
+        return Err(ValueError::of(
+            ValueErrorKind::Call,
+            format!(
+                "`{}` is not a call: write `name(arguments)`, or `name()` for none",
+                call.trim()
+            ),
+        ));
+    };
+    let name = call[..open].trim();
+    if name.is_empty() {
+        return Err(ValueError::of(
+            ValueErrorKind::Call,
+            "the call has no function name before `(`",
+        ));
+    }
+    Ok((name, &call[open..]))
+}
+
 /// A call read from text: the function name and the argument list, not yet typed.
 #[derive(Debug, Clone)]
 pub struct CallText<'a> {
@@ -221,14 +247,13 @@ impl<'a> CallText<'a> {
     ///
     /// When there is no `(` after the name, or the name is not a function name.
     pub fn parse(text: &'a str) -> Result<Self, ValueError> {
-        let Some(open) = text.find('(') else {
-            return Err(ValueError::new(format!(
-                "`{}` is not a call: write `name(arguments)`, or `name()` for none",
-                text.trim()
-            )));
-        };
-        let name = CallName::parse(&text[..open])?;
-        Ok(Self { text, name, open })
+        let (name, args) = split(text)?;
+        let name = CallName::parse(name)?;
+        Ok(Self {
+            text,
+            name,
+            open: text.len() - args.len(),
+        })
     }
 
     /// The function name.
@@ -368,7 +393,8 @@ fn ron_arg_list(
             None => None,
         };
         if (name.is_some() && !positional.is_empty()) || (name.is_none() && slots.is_some()) {
-            return Err(reader.error_at(
+            return Err(reader.error_of(
+                ValueErrorKind::Arity,
                 arg_start,
                 format!(
                     "`{}` is called with both positional and named arguments; use one kind",
@@ -380,7 +406,8 @@ fn ron_arg_list(
             Some(name) => {
                 let index =
                     ron::find_name(func.params.iter().map(|(n, _)| n), name).ok_or_else(|| {
-                        reader.error_at(
+                        reader.error_of(
+                            ValueErrorKind::Name,
                             arg_start,
                             format!(
                                 "unknown parameter `{name}` of `{}`; its parameters are {}",
@@ -390,7 +417,8 @@ fn ron_arg_list(
                         )
                     })?;
                 if slots.as_ref().is_some_and(|s| s[index].is_some()) {
-                    return Err(reader.error_at(
+                    return Err(reader.error_of(
+                        ValueErrorKind::Name,
                         arg_start,
                         format!(
                             "argument `{}` of `{}` is given twice",
@@ -403,7 +431,7 @@ fn ron_arg_list(
             }
             None => {
                 if positional.len() >= count {
-                    return Err(reader.error_at(arg_start, arity_message(func, None)));
+                    return Err(reader.error_of(ValueErrorKind::Arity, arg_start, arity_message(func, None)));
                 }
                 positional.len()
             }
@@ -429,7 +457,7 @@ fn ron_arg_list(
     match slots {
         Some(slots) => collect_args(func, slots, true).map(|args| positional.extend(args)),
         None if positional.len() == count => Ok(()),
-        None => Err(ValueError::new(arity_message(func, Some(positional.len())))),
+        None => Err(ValueError::of(ValueErrorKind::Arity, arity_message(func, Some(positional.len())))),
     }
     .map_err(|e| e.with_position(reader.position(close)))
 }
@@ -454,7 +482,7 @@ fn collect_args(
 ) -> Result<Vec<Val>, ValueError> {
     let given = slots.iter().filter(|s| s.is_some()).count();
     if !named && given != func.params.len() {
-        return Err(ValueError::new(arity_message(func, Some(given))));
+        return Err(ValueError::of(ValueErrorKind::Arity, arity_message(func, Some(given))));
     }
     let missing: Vec<&str> = func
         .params
@@ -464,7 +492,7 @@ fn collect_args(
         .map(|((n, _), _)| n.wit())
         .collect();
     if !missing.is_empty() {
-        return Err(ValueError::new(format!(
+        return Err(ValueError::of(ValueErrorKind::Arity, format!(
             "`{}` is missing {} {}; its parameters are {}",
             func.name,
             if missing.len() == 1 {
@@ -496,7 +524,7 @@ pub fn ron_args_to_string(
     handles: &mut dyn HandleTable,
 ) -> Result<String, ValueError> {
     if args.len() != func.params.len() {
-        return Err(ValueError::new(arity_message(func, Some(args.len()))));
+        return Err(ValueError::of(ValueErrorKind::Arity, arity_message(func, Some(args.len()))));
     }
     let mut out = String::from("(");
     for (i, (arg, (name, ty))) in args.iter().zip(&func.params).enumerate() {
@@ -523,7 +551,7 @@ pub fn ron_results_to_string(
     handles: &mut dyn HandleTable,
 ) -> Result<String, ValueError> {
     if results.len() != func.results.len() {
-        return Err(ValueError::new(format!(
+        return Err(ValueError::of(ValueErrorKind::Arity, format!(
             "`{}` has {} results, found {}",
             func.name,
             func.results.len(),
@@ -572,7 +600,7 @@ pub fn parse_ron_results(
             let ty = ValueType::Tuple(tys.to_vec());
             match ron::parse_with(text, &ty, limits, handles).map_err(|e| e.at(place()))? {
                 Val::Tuple(vals) => Ok(vals),
-                _ => Err(ValueError::new("expected a tuple of results").at(place())),
+                _ => Err(ValueError::of(ValueErrorKind::Mismatch, "expected a tuple of results").at(place())),
             }
         }
     }
@@ -607,7 +635,7 @@ pub fn parse_wave_args(
         .unwrap_or(text.len());
     if !text[open..].starts_with('(') {
         return Err(
-            ValueError::new(format!("expected `(` and the arguments of `{}`", func.name))
+            ValueError::of(ValueErrorKind::Syntax, format!("expected `(` and the arguments of `{}`", func.name))
                 .with_position(position_of(text, open)),
         );
     }
@@ -622,7 +650,7 @@ fn wave_arg_list(
 ) -> Result<Vec<Val>, ValueError> {
     limits.check_len(text.len())?;
     let Some(wasmtime_func) = &func.wasmtime else {
-        return Err(ValueError::new(format!(
+        return Err(ValueError::of(ValueErrorKind::Other, format!(
             "WAVE needs wasmtime's types of `{}`; build its `FuncType` with `from_wasmtime`",
             func.name
         )));
@@ -634,7 +662,7 @@ fn wave_arg_list(
     let mut named: Option<bool> = None;
     for (i, arg) in args.iter().enumerate() {
         if named.is_some_and(|n| n != arg.name.is_some()) {
-            return Err(ValueError::new(format!(
+            return Err(ValueError::of(ValueErrorKind::Arity, format!(
                 "`{}` is called with both positional and named arguments; use one kind",
                 func.name
             ))
@@ -646,7 +674,7 @@ fn wave_arg_list(
                 let name = name.strip_prefix('%').unwrap_or(name);
                 let index =
                     ron::find_name(func.params.iter().map(|(n, _)| n), name).ok_or_else(|| {
-                        ValueError::new(format!(
+                        ValueError::of(ValueErrorKind::Name, format!(
                             "unknown parameter `{name}` of `{}`; its parameters are {}",
                             func.name,
                             func.params_text()
@@ -654,7 +682,7 @@ fn wave_arg_list(
                         .with_position(position_of(text, arg.start))
                     })?;
                 if slots[index].is_some() {
-                    return Err(ValueError::new(format!(
+                    return Err(ValueError::of(ValueErrorKind::Name, format!(
                         "argument `{}` of `{}` is given twice",
                         func.params[index].0.wit(),
                         func.name
@@ -664,13 +692,13 @@ fn wave_arg_list(
                 index
             }
             None if i >= count => {
-                return Err(ValueError::new(arity_message(func, Some(args.len())))
+                return Err(ValueError::of(ValueErrorKind::Arity, arity_message(func, Some(args.len())))
                     .with_position(position_of(text, arg.start)));
             }
             None => i,
         };
         let ty = wasmtime_types.get(index).ok_or_else(|| {
-            ValueError::new(format!(
+            ValueError::of(ValueErrorKind::Arity, format!(
                 "`{}`: wasmtime's type has fewer parameters",
                 func.name
             ))

@@ -7,11 +7,44 @@ use std::fmt;
 /// The message names the place (``argument `b` of `add` ``, a field path, a list index), what was
 /// expected and what was found, and for text input the line and column:
 /// ``argument `b` of `add`: 300 does not fit u8``.
+///
+/// [`ValueError::kind`] says what sort of mistake it is, for callers that react to it (a CLI
+/// that adds a hint, a host that retries with other text); the message is for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueError {
+    kind: ValueErrorKind,
     place: String,
     message: String,
     position: Option<Position>,
+}
+
+/// What sort of mistake a [`ValueError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValueErrorKind {
+    /// The text is not well-formed RON or WAVE: a stray character, an unclosed bracket, a bad
+    /// escape, text after the value.
+    Syntax,
+    /// A value of another kind than the type wants, or out of its range: a string for a
+    /// record, `300` for a `u8`, a `Val` of the wrong variant.
+    Mismatch,
+    /// A name the type does not have (a record field, a case, a flag, a parameter, a named
+    /// record's type name), or a field given twice or missing.
+    Name,
+    /// Arguments or results in the wrong number.
+    Arity,
+    /// Beyond a [`ValueLimits`](super::ValueLimits) bound: nesting depth, text length, value
+    /// count, result size.
+    Limit,
+    /// A resource handle that is unknown, of another resource type, or where no handle table
+    /// is.
+    Resource,
+    /// A type the dynamic path does not read or write (`future`, `stream`, `map`, …).
+    Unsupported,
+    /// A call that names no function or is not written `name(arguments)`.
+    Call,
+    /// Anything else (errors made with [`ValueError::new`] and no kind).
+    Other,
 }
 
 /// A line and column in text input, both starting at 1.
@@ -27,6 +60,7 @@ impl ValueError {
     /// An error with no place yet; callers add it with [`ValueError::at`].
     pub fn new(message: impl Into<String>) -> Self {
         Self {
+            kind: ValueErrorKind::Other,
             place: String::new(),
             message: message.into(),
             position: None,
@@ -45,6 +79,23 @@ impl ValueError {
             self.place = format!("{place}: {}", self.place);
         }
         self
+    }
+
+    /// An error of `kind` with no place yet.
+    pub fn of(kind: ValueErrorKind, message: impl Into<String>) -> Self {
+        Self::new(message).with_kind(kind)
+    }
+
+    /// Sets what sort of mistake this is.
+    #[must_use]
+    pub fn with_kind(mut self, kind: ValueErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// What sort of mistake this is.
+    pub fn kind(&self) -> ValueErrorKind {
+        self.kind
     }
 
     /// Sets the position in the input text.

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use wasmtime::component::ResourceAny;
 
-use super::error::ValueError;
+use super::error::{ValueError, ValueErrorKind};
 use super::value_type::ValueType;
 
 /// Issues and resolves the opaque handles that stand for resources in value text.
@@ -39,13 +39,13 @@ pub struct NoHandles;
 
 impl HandleTable for NoHandles {
     fn handle(&mut self, _: ResourceAny, ty: &ValueType) -> Result<u64, ValueError> {
-        Err(ValueError::new(format!(
+        Err(ValueError::of(ValueErrorKind::Resource, format!(
             "cannot write a {ty} here: resources need a handle table (a container)"
         )))
     }
 
     fn resource(&mut self, handle: u64, ty: &ValueType) -> Result<ResourceAny, ValueError> {
-        Err(ValueError::new(format!(
+        Err(ValueError::of(ValueErrorKind::Resource, format!(
             "cannot resolve `Handle({handle})` as a {ty} here: resources need a handle table (a \
              container)"
         )))
@@ -114,6 +114,6 @@ impl HandleTable for ResourceHandles {
         // abstract resource types, which never equal an instance's; wasmtime checks the
         // resource's type when the call lowers it.
         self.get(handle)
-            .ok_or_else(|| ValueError::new(format!("unknown resource handle `Handle({handle})`")))
+            .ok_or_else(|| ValueError::of(ValueErrorKind::Resource, format!("unknown resource handle `Handle({handle})`")))
     }
 }

@@ -2,16 +2,20 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use wasmtime::component::types::{ComponentFunc, ComponentItem};
-use wasmtime::component::{Component, Linker, ResourceAny, ResourceDynamic, ResourceType, Val};
-use wasmtime::{Engine, StoreContextMut};
+use wasmtime::StoreContextMut;
+use wasmtime::component::types::ComponentFunc;
+use wasmtime::component::{Linker, ResourceAny, ResourceDynamic, ResourceType, Val};
+
+use crate::surface::{Import, ImportKind, Surface};
 
 use super::call::{CallName, parse_ron_results, ron_args_to_string};
-use super::error::ValueError;
+use super::error::{ValueError, ValueErrorKind};
 use super::handles::HandleTable;
-use super::limits::ValueLimits;
+use super::value_limits::ValueLimits;
 use super::value_type::{FuncType, ValueType};
 
 type ValFn = dyn Fn(&[Val]) -> Result<Vec<Val>, String> + Send + Sync;
@@ -19,12 +23,24 @@ type RonFn = dyn Fn(&str) -> Result<String, String> + Send + Sync;
 type DropFn = dyn Fn(u32) -> Result<(), String> + Send + Sync;
 type ValResourcesFn =
     dyn Fn(&mut HostResources<'_>, &[Val]) -> Result<Vec<Val>, String> + Send + Sync;
+/// The future an async closure returns.
+type Answer<T> = Pin<Box<dyn Future<Output = Result<T, String>> + Send + 'static>>;
+type ValAsyncFn = dyn Fn(Vec<Val>) -> Answer<Vec<Val>> + Send + Sync;
+type RonAsyncFn = dyn Fn(String) -> Answer<String> + Send + Sync;
 
 #[derive(Clone)]
 enum HostFn {
     Val(Arc<ValFn>),
     ValResources(Arc<ValResourcesFn>),
     Ron(Arc<RonFn>),
+    ValAsync(Arc<ValAsyncFn>),
+    RonAsync(Arc<RonAsyncFn>),
+}
+
+impl HostFn {
+    fn is_async(&self) -> bool {
+        matches!(self, HostFn::ValAsync(_) | HostFn::RonAsync(_))
+    }
 }
 
 /// Host functions for a component's imports, given as closures at run time: no generated code.
@@ -36,9 +52,9 @@ enum HostFn {
 /// ([`HostImports::ron_func`]). An `Err` from a closure fails the guest's call (it traps) with the
 /// message.
 ///
-/// [`HostImports::link`] defines them in a wasmtime [`Linker`] for one [`Component`];
-/// [`HostImports::missing`] lists what the component imports that nobody provides, before
-/// instantiation. With [`HostImports::define_unknown_imports_as_traps`], the rest of the
+/// [`HostImports::link`] defines them in a wasmtime [`Linker`] for one component (its
+/// [`Surface`]); [`HostImports::missing`] lists what the component imports that nobody
+/// provides, before instantiation. With [`HostImports::define_unknown_imports_as_traps`], the rest of the
 /// component's imports are defined as functions that trap when called.
 ///
 /// Cloning is cheap (the closures are shared).
@@ -205,7 +221,7 @@ impl HostImports {
     ///     .define_unknown_imports_as_traps(true);
     ///
     /// let image = Image::from_bytes(tairitsu_fixtures::kitchen())?;
-    /// let mut container = Container::builder(image)?.with_host_imports(imports).build()?;
+    /// let mut container = Container::builder(image).with_host_imports(imports).build()?;
     /// // The guest makes a blob, asks for its size, and drops it.
     /// assert_eq!(container.call_ron("blob-size([1, 2, 3])")?, "3");
     /// assert_eq!(*blobs.lock().unwrap(), [None]);
@@ -236,6 +252,56 @@ impl HostImports {
     ) -> Self {
         self.insert(name, HostFn::Ron(Arc::new(f)));
         self
+    }
+
+    /// Serves the import `name` with an async closure over [`Val`]s: the host may await in it
+    /// (a timer, a request, a database). A container with an async closure is an async
+    /// container (see [`ContainerBuilder::with_async`](crate::ContainerBuilder::with_async)).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tairitsu_runtime::dynamic::HostImports;
+    /// use tairitsu_runtime::wasmtime::component::Val;
+    ///
+    /// let imports = HostImports::new().func_async("test:host/math#double", |args| async move {
+    ///     tokio::time::sleep(Duration::from_millis(1)).await;
+    ///     match args.as_slice() {
+    ///         [Val::U32(x)] => Ok(vec![Val::U32(x * 2)]),
+    ///         _ => Err("expected one u32".to_string()),
+    ///     }
+    /// });
+    /// assert!(imports.has_async());
+    /// ```
+    ///
+    /// Registering a name twice keeps the last closure.
+    #[must_use]
+    pub fn func_async<F, Fut>(mut self, name: &str, f: F) -> Self
+    where
+        F: Fn(Vec<Val>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<Val>, String>> + Send + 'static,
+    {
+        self.insert(name, HostFn::ValAsync(Arc::new(move |args| Box::pin(f(args)))));
+        self
+    }
+
+    /// Serves the import `name` with an async closure over RON text, as
+    /// [`ron_func`](Self::ron_func): it gets the arguments as a RON argument list and answers
+    /// the result as RON, and may await in between. Resources are `Handle(rep)` as there.
+    ///
+    /// Registering a name twice keeps the last closure.
+    #[must_use]
+    pub fn ron_func_async<F, Fut>(mut self, name: &str, f: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<String, String>> + Send + 'static,
+    {
+        self.insert(name, HostFn::RonAsync(Arc::new(move |args| Box::pin(f(args)))));
+        self
+    }
+
+    /// Whether any closure is async: the container they serve is then an async container.
+    pub fn has_async(&self) -> bool {
+        self.funcs.values().any(|(_, f)| f.is_async())
     }
 
     /// Whether imports nobody provides are defined as functions that trap when called (with a
@@ -297,35 +363,36 @@ impl HostImports {
 
     /// The registered function or resource for an import.
     fn provides(&self, import: &Import) -> bool {
-        match import.item {
-            Imported::Func(_) => self.find(import.interface(), &import.name).is_some(),
-            Imported::Resource(_) => self
-                .find_resource(import.interface(), &import.name)
+        match import.kind() {
+            ImportKind::Function => self.find(import.interface(), import.name()).is_some(),
+            _ => self
+                .find_resource(import.interface(), import.name())
                 .is_some(),
         }
     }
 
-    /// The functions and resources `component` imports that this does not provide, qualified
-    /// (`pkg:ns/iface@ver#func`, and `pkg:ns/iface@ver#[resource]name` for a resource type), in
-    /// the component's order. Imports the container provides in other ways (WASI, for example)
-    /// are in the list too: leave them out before reporting.
-    pub fn missing(&self, engine: &Engine, component: &Component) -> Vec<String> {
-        imports(engine, component)
-            .into_iter()
+    /// The functions and resources a component imports (its [`Surface`]) that this does not
+    /// provide, qualified (`pkg:ns/iface@ver#func`, and `pkg:ns/iface@ver#[resource]name` for
+    /// a resource type), in the component's order. Imports the container provides in other ways
+    /// (WASI, for example) are in the list too: leave them out before reporting.
+    pub fn missing(&self, surface: &Surface) -> Vec<String> {
+        surface
+            .imports()
+            .iter()
             .filter(|import| !self.provides(import))
-            .map(|import| import.to_string())
+            .map(Import::qualified)
             .collect()
     }
 
-    /// The registered names that match no import of `component` (misspelt names, or functions
+    /// The registered names that match no import of a component (misspelt names, or functions
     /// for another component).
-    pub fn unmatched(&self, engine: &Engine, component: &Component) -> Vec<String> {
-        let imported = imports(engine, component);
+    pub fn unmatched(&self, surface: &Surface) -> Vec<String> {
+        let imported = surface.imports();
         let matches = |name: &CallName, resource: bool| {
             imported.iter().any(|import| {
-                matches!(import.item, Imported::Resource(_)) == resource
-                    && name.is_qualified() == import.interface.is_some()
-                    && name.matches(import.interface(), &import.name)
+                (import.kind() == ImportKind::Resource) == resource
+                    && name.is_qualified() == import.interface().is_some()
+                    && name.matches(import.interface(), import.name())
             })
         };
         let funcs = (self.funcs.iter())
@@ -348,15 +415,14 @@ impl HostImports {
     /// [`HostImportError::Missing`], listing every import nobody provides.
     pub fn check(
         &self,
-        engine: &Engine,
-        component: &Component,
+        surface: &Surface,
         provided_elsewhere: impl Fn(&str) -> bool,
     ) -> Result<(), HostImportError> {
         if self.traps {
             return Ok(());
         }
         let missing: Vec<String> = self
-            .missing(engine, component)
+            .missing(surface)
             .into_iter()
             .filter(|name| !provided_elsewhere(name))
             .collect();
@@ -367,32 +433,66 @@ impl HostImports {
         }
     }
 
-    /// Defines the registered functions that `component` imports in `linker`, then, if unknown
-    /// imports are traps, defines every import still undefined as a trap.
+    /// Defines the registered functions that a component (its [`Surface`]) imports in
+    /// `linker`, then, if unknown imports are traps, defines every import the linker still
+    /// lacks as a trap (matching versions as wasmtime does, so a `wasi:cli@0.2.9` import that
+    /// the linker serves at `0.2.12` is not shadowed).
     ///
     /// It does not check for missing imports (see [`HostImports::check`]); instantiation fails
     /// on one, naming it.
+    ///
+    /// ```
+    /// use tairitsu_runtime::dynamic::HostImports;
+    /// use tairitsu_runtime::wasmtime::component::{Component, Linker};
+    /// use tairitsu_runtime::{Engine, Surface};
+    ///
+    /// let engine = Engine::shared()?.wasmtime();
+    /// let component = Component::new(engine, tairitsu_fixtures::host_import())?;
+    /// let mut linker = Linker::<()>::new(engine);
+    /// HostImports::new()
+    ///     .ron_func("test:host/math#double", |args| Ok(args.trim_matches(['(', ')']).to_string()))
+    ///     .define_unknown_imports_as_traps(true)
+    ///     .link(&mut linker, &Surface::from_component(&component))?;
+    /// linker.instantiate_pre(&component)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// [`HostImportError::Link`] when an import with a RON closure uses a type the dynamic path
     /// does not support, or the linker already defines the name.
-    pub fn link<T: 'static>(
+    pub fn link<T: Send + 'static>(
         &self,
         linker: &mut Linker<T>,
-        component: &Component,
+        surface: &Surface,
     ) -> Result<(), HostImportError> {
-        let engine = linker.engine().clone();
-        let imports = imports(&engine, component);
+        self.link_only(linker, surface)?;
+        if self.traps {
+            crate::surface::link_traps(linker, surface).map_err(|e| HostImportError::Link {
+                name: "(unknown imports)".to_string(),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// [`HostImports::link`] without the traps: the container defines those itself, after its
+    /// other host functions.
+    pub(crate) fn link_only<T: Send + 'static>(
+        &self,
+        linker: &mut Linker<T>,
+        surface: &Surface,
+    ) -> Result<(), HostImportError> {
+        let imports = surface.imports();
 
         // Resource types first: the functions' RON closures map the component's resource
         // types to the host's.
         let mut resources = Vec::new();
-        for import in &imports {
-            let Imported::Resource(abstract_ty) = import.item else {
+        for import in imports {
+            let Some(abstract_ty) = import.resource_type() else {
                 continue;
             };
-            let Some((registered, drop)) = self.find_resource(import.interface(), &import.name)
+            let Some((registered, drop)) = self.find_resource(import.interface(), import.name())
             else {
                 continue;
             };
@@ -408,56 +508,55 @@ impl HostImports {
                     ))
                 })
             };
-            let defined = match &import.interface {
+            let defined = match import.interface() {
                 Some(i) => linker
                     .instance(i)
-                    .and_then(|mut instance| instance.resource(&import.name, host_ty, dtor)),
-                None => linker.root().resource(&import.name, host_ty, dtor),
+                    .and_then(|mut instance| instance.resource(import.name(), host_ty, dtor)),
+                None => linker.root().resource(import.name(), host_ty, dtor),
             };
             defined.map_err(|e| HostImportError::Link {
-                name: import.to_string(),
+                name: import.qualified(),
                 message: format!("{e:#}"),
             })?;
             resources.push(HostResourceType {
                 component: abstract_ty,
                 id,
                 registered: registered_name,
-                qualified: import.to_string().replace("[resource]", ""),
-                name: import.name.clone(),
+                qualified: import.qualified().replace("[resource]", ""),
+                name: import.name().to_string(),
             });
         }
         let resources: Arc<[HostResourceType]> = resources.into();
 
-        for import in &imports {
-            let Imported::Func(func) = &import.item else {
+        for import in imports {
+            let Some(func_type) = import.func_type() else {
                 continue;
             };
-            let Some((registered, host)) = self.find(import.interface(), &import.name) else {
+            let Some((registered, host)) = self.find(import.interface(), import.name()) else {
                 continue;
             };
-            let qualified = import.to_string();
+            let qualified = import.qualified();
             let link_error = |message: String| HostImportError::Link {
                 name: qualified.clone(),
                 message,
             };
-            let closure = self
-                .closure(registered, &qualified, host, func, resources.clone())
-                .map_err(|e| link_error(e.to_string()))?;
-            let defined = match &import.interface {
-                Some(i) => linker
-                    .instance(i)
-                    .and_then(|mut instance| instance.func_new(&import.name, closure)),
-                None => linker.root().func_new(&import.name, closure),
+            let mut instance = match import.interface() {
+                Some(i) => linker.instance(i),
+                None => Ok(linker.root()),
+            }
+            .map_err(|e| link_error(format!("{e:#}")))?;
+            let defined = if host.is_async() {
+                let closure = self
+                    .async_closure(registered, &qualified, host, func_type, resources.clone())
+                    .map_err(|e| link_error(e.to_string()))?;
+                instance.func_new_async(import.name(), closure)
+            } else {
+                let closure = self
+                    .closure(registered, &qualified, host, func_type, resources.clone())
+                    .map_err(|e| link_error(e.to_string()))?;
+                instance.func_new(import.name(), closure)
             };
             defined.map_err(|e| link_error(format!("{e:#}")))?;
-        }
-        if self.traps {
-            linker
-                .define_unknown_imports_as_traps(component)
-                .map_err(|e| HostImportError::Link {
-                    name: "(unknown imports)".to_string(),
-                    message: format!("{e:#}"),
-                })?;
         }
         Ok(())
     }
@@ -471,7 +570,7 @@ impl HostImports {
         registered: &str,
         qualified: &str,
         host: &HostFn,
-        func: &ComponentFunc,
+        func_type: Result<&FuncType, &ValueError>,
         resources: Arc<[HostResourceType]>,
     ) -> Result<
         impl Fn(
@@ -491,10 +590,11 @@ impl HostImports {
         let call = match host {
             HostFn::Val(f) => Call::Val(f.clone()),
             HostFn::ValResources(f) => Call::ValResources(f.clone()),
-            HostFn::Ron(f) => Call::Ron(
-                f.clone(),
-                Arc::new(FuncType::from_wasmtime(&qualified, func)?),
-            ),
+            HostFn::Ron(f) => Call::Ron(f.clone(), Arc::new(func_type.cloned().map_err(Clone::clone)?)),
+            // `link_only` sends async closures to `async_closure`.
+            HostFn::ValAsync(_) | HostFn::RonAsync(_) => {
+                return Err(ValueError::new(format!("`{qualified}` is async")));
+            }
         };
         Ok(
             move |mut store: wasmtime::StoreContextMut<'_, T>,
@@ -554,6 +654,120 @@ enum Call {
     Ron(Arc<RonFn>, Arc<FuncType>),
 }
 
+enum AsyncCall {
+    Val(Arc<ValAsyncFn>),
+    Ron(Arc<RonAsyncFn>, Arc<FuncType>),
+}
+
+impl HostImports {
+    /// The closure `func_new_async` defines for an async host function.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the closure type of `LinkerInstance::func_new_async`"
+    )]
+    fn async_closure<T: Send + 'static>(
+        &self,
+        registered: &str,
+        qualified: &str,
+        host: &HostFn,
+        func_type: Result<&FuncType, &ValueError>,
+        resources: Arc<[HostResourceType]>,
+    ) -> Result<
+        impl for<'a> Fn(
+            wasmtime::StoreContextMut<'a, T>,
+            ComponentFunc,
+            &'a [Val],
+            &'a mut [Val],
+        ) -> Box<dyn Future<Output = wasmtime::Result<()>> + Send + 'a>
+        + Send
+        + Sync
+        + 'static,
+        ValueError,
+    > {
+        let qualified: Arc<str> = qualified.into();
+        let registered: Arc<str> = registered.into();
+        let limits = self.limits;
+        let call = Arc::new(match host {
+            HostFn::ValAsync(f) => AsyncCall::Val(f.clone()),
+            HostFn::RonAsync(f) => {
+                AsyncCall::Ron(f.clone(), Arc::new(func_type.cloned().map_err(Clone::clone)?))
+            }
+            _ => return Err(ValueError::new(format!("`{qualified}` is not async"))),
+        });
+        Ok(async_host_fn(
+            move |mut store: wasmtime::StoreContextMut<'_, T>,
+                  _ty: ComponentFunc,
+                  params: &[Val],
+                  results: &mut [Val]| {
+                let (call, registered, qualified) =
+                    (call.clone(), registered.clone(), qualified.clone());
+                let resources = resources.clone();
+                Box::new(async move {
+                    let fail = |message: String| {
+                        wasmtime::Error::msg(format!(
+                            "host function `{registered}` failed: {message}"
+                        ))
+                    };
+                    let out = match &*call {
+                        AsyncCall::Val(f) => f(params.to_vec()).await.map_err(fail)?,
+                        AsyncCall::Ron(f, ty) => {
+                            let args = ron_args_to_string(
+                                params,
+                                ty,
+                                &limits,
+                                &mut HostHandles {
+                                    store: &mut store,
+                                    types: &resources,
+                                },
+                            )
+                            .map_err(|e| fail(e.to_string()))?;
+                            let answer = f(args).await.map_err(fail)?;
+                            parse_ron_results(
+                                &answer,
+                                ty,
+                                &limits,
+                                &mut HostHandles {
+                                    store: &mut store,
+                                    types: &resources,
+                                },
+                            )
+                            .map_err(|e| fail(format!("its answer `{answer}` does not fit: {e}")))?
+                        }
+                    };
+                    if out.len() != results.len() {
+                        return Err(fail(format!(
+                            "`{qualified}` has {} results, the closure returned {}",
+                            results.len(),
+                            out.len()
+                        )));
+                    }
+                    for (slot, val) in results.iter_mut().zip(out) {
+                        *slot = val;
+                    }
+                    Ok(())
+                }) as Box<dyn Future<Output = wasmtime::Result<()>> + Send + '_>
+            },
+        ))
+    }
+}
+
+/// Gives a closure the one-lifetime signature `func_new_async` wants (closures infer a lifetime
+/// per argument otherwise).
+fn async_host_fn<T, F>(f: F) -> F
+where
+    F: for<'a> Fn(
+            wasmtime::StoreContextMut<'a, T>,
+            ComponentFunc,
+            &'a [Val],
+            &'a mut [Val],
+        ) -> Box<dyn Future<Output = wasmtime::Result<()>> + Send + 'a>
+        + Send
+        + Sync
+        + 'static,
+{
+    f
+}
+
 /// Looks an import up among registered names: an exact qualified match wins over a
 /// versionless one.
 fn find<'a, V>(
@@ -572,70 +786,6 @@ fn find<'a, V>(
         .iter()
         .find(|(_, (n, _))| n.is_qualified() == interface.is_some() && n.matches(interface, name))
         .map(|(key, (_, v))| (key.as_str(), v))
-}
-
-/// A function or resource type a component imports.
-struct Import {
-    /// The interface (`pkg:ns/iface@ver`), `None` at the root.
-    interface: Option<String>,
-    /// The function (`[method]blob.size`) or resource (`blob`).
-    name: String,
-    item: Imported,
-}
-
-enum Imported {
-    Func(ComponentFunc),
-    /// The component's own (uninstantiated) type for the resource.
-    Resource(ResourceType),
-}
-
-impl Import {
-    fn interface(&self) -> Option<&str> {
-        self.interface.as_deref()
-    }
-}
-
-impl fmt::Display for Import {
-    /// `iface#func`, `iface#[resource]name`, or the name alone at the root.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(interface) = &self.interface {
-            write!(f, "{interface}#")?;
-        }
-        if matches!(self.item, Imported::Resource(_)) {
-            f.write_str("[resource]")?;
-        }
-        f.write_str(&self.name)
-    }
-}
-
-/// Every function and resource type the component imports, in its order.
-fn imports(engine: &Engine, component: &Component) -> Vec<Import> {
-    let item = |ty| match ty {
-        ComponentItem::ComponentFunc(func) => Some(Imported::Func(func)),
-        ComponentItem::Resource(ty) => Some(Imported::Resource(ty)),
-        _ => None,
-    };
-    let mut out = Vec::new();
-    for (name, import) in component.component_type().imports(engine) {
-        if let ComponentItem::ComponentInstance(instance) = import.ty {
-            for (member, export) in instance.exports(engine) {
-                if let Some(item) = item(export.ty) {
-                    out.push(Import {
-                        interface: Some(name.to_string()),
-                        name: member.to_string(),
-                        item,
-                    });
-                }
-            }
-        } else if let Some(item) = item(import.ty) {
-            out.push(Import {
-                interface: None,
-                name: name.to_string(),
-                item,
-            });
-        }
-    }
-    out
 }
 
 /// A resource type defined by [`HostImports::resource`]: the component's type for it, the
@@ -748,7 +898,7 @@ struct HostHandles<'s, 'a, T: 'static> {
 impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
     fn handle(&mut self, resource: ResourceAny, ty: &ValueType) -> Result<u64, ValueError> {
         let rep = ResourceAccess::rep(self, resource).map_err(|_| {
-            ValueError::new(format!(
+            ValueError::of(ValueErrorKind::Resource, format!(
                 "cannot write a {ty} for a RON closure: only resources defined with \
                  `HostImports::resource` have a host number"
             ))
@@ -760,20 +910,20 @@ impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
         let (info, owned) = match ty {
             ValueType::Own(info) => (info, true),
             ValueType::Borrow(info) => (info, false),
-            other => return Err(ValueError::new(format!("expected {other}, found a handle"))),
+            other => return Err(ValueError::of(ValueErrorKind::Resource, format!("expected {other}, found a handle"))),
         };
         let id = info
             .ty
             .and_then(|t| self.types.iter().find(|h| h.component == t))
             .map(|h| h.id)
             .ok_or_else(|| {
-                ValueError::new(format!(
+                ValueError::of(ValueErrorKind::Resource, format!(
                     "`Handle({handle})` cannot be a {ty}: that resource type is not defined with \
                      `HostImports::resource`"
                 ))
             })?;
         let rep = u32::try_from(handle).map_err(|_| {
-            ValueError::new(format!(
+            ValueError::of(ValueErrorKind::Resource, format!(
                 "`Handle({handle})` is out of range: a host resource's number is a u32"
             ))
         })?;
@@ -784,6 +934,6 @@ impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
         };
         resource
             .try_into_resource_any(&mut *self.store)
-            .map_err(|e| ValueError::new(format!("cannot hand `Handle({handle})` over: {e:#}")))
+            .map_err(|e| ValueError::of(ValueErrorKind::Resource, format!("cannot hand `Handle({handle})` over: {e:#}")))
     }
 }

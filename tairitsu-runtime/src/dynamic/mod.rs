@@ -3,9 +3,9 @@
 //!
 //! The model in the middle is wasmtime's [`Val`] plus a [`ValueType`] tree; the formats are edge
 //! modules ([`ron`], [`wave`]) that read and write it, so N value kinds and M formats cost N+M.
-//! [`call`] reads whole calls (`add(1, 2)`, `add(a: 1, b: 2)`), [`signature`] lists what a
-//! component imports and exports as WIT, and [`HostImports`] serves a component's imports with
-//! closures defined at run time.
+//! [`call`] reads whole calls (`add(1, 2)`, `add(a: 1, b: 2)`), [`WorldInfo`] lists what a
+//! component imports and exports as WIT (a view of the image's [`Surface`](crate::Surface)),
+//! and [`HostImports`] serves a component's imports with closures defined at run time.
 //!
 //! [`Val`]: wasmtime::component::Val
 
@@ -13,20 +13,19 @@ pub mod call;
 mod error;
 mod handles;
 mod host_imports;
-mod limits;
 mod names;
 pub mod ron;
-pub mod signature;
+mod value_limits;
 mod value_type;
 pub mod wave;
 
 pub use call::{CallName, CallText};
-pub use error::{Position, ValueError};
+pub use error::{Position, ValueError, ValueErrorKind};
 pub use handles::{HandleTable, NoHandles, ResourceHandles};
 pub use host_imports::{HostImportError, HostImports, HostResources};
-pub use limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES, ValueLimits};
+pub use value_limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES, ValueLimits};
 pub use names::{Name, snake_case, upper_camel_case};
-pub use signature::{TypeDef, WorldInfo, decode_world, wit_type_text};
+pub use crate::surface::{TypeDef, WorldInfo, decode_world, wit_type_text};
 pub use value_type::{
     Case, EnumType, Field, FlagsType, FuncType, RecordType, ResourceInfo, ResultType, ValueType,
     VariantType,

@@ -5,8 +5,8 @@ use std::fmt;
 use wasmtime::component::ResourceType;
 use wasmtime::component::types::{self, Type};
 
-use super::error::ValueError;
-use super::limits::DEFAULT_MAX_DEPTH;
+use super::error::{ValueError, ValueErrorKind};
+use super::value_limits::DEFAULT_MAX_DEPTH;
 use super::names::Name;
 
 /// The WIT type of a value, as the dynamic path reads and writes it.
@@ -62,6 +62,17 @@ pub enum ValueType {
     Own(ResourceInfo),
     /// A borrowed resource handle.
     Borrow(ResourceInfo),
+    /// `future<T>` (`None`: `future`). Described, not read or written: values of it need
+    /// component-model concurrency, which the dynamic path does not drive.
+    Future(Option<Box<ValueType>>),
+    /// `stream<T>` (`None`: `stream`). Described, not read or written, as [`ValueType::Future`].
+    Stream(Option<Box<ValueType>>),
+    /// `error-context`. Described, not read or written.
+    ErrorContext,
+    /// `map<K, V>`. Described, not read or written.
+    Map(Box<ValueType>, Box<ValueType>),
+    /// `list<T, N>`, a list of fixed length. Described, not read or written.
+    FixedList(Box<ValueType>, u32),
 }
 
 /// A record: its optional type name and its fields in order.
@@ -273,7 +284,9 @@ impl ValueType {
     /// How many levels this type nests (a scalar is 1, `list<u8>` is 2).
     pub fn depth(&self) -> usize {
         1 + match self {
-            ValueType::List(t) | ValueType::Option(t) => t.depth(),
+            ValueType::List(t) | ValueType::Option(t) | ValueType::FixedList(t, _) => t.depth(),
+            ValueType::Future(t) | ValueType::Stream(t) => t.as_ref().map_or(0, |t| t.depth()),
+            ValueType::Map(k, v) => k.depth().max(v.depth()),
             ValueType::Record(r) => r.fields.iter().map(|f| f.ty.depth()).max().unwrap_or(0),
             ValueType::Tuple(ts) => ts.iter().map(ValueType::depth).max().unwrap_or(0),
             ValueType::Variant(v) => v
@@ -364,11 +377,11 @@ fn from_wasmtime(ty: &Type, depth: usize) -> Result<ValueType, ValueError> {
             name: None,
             ty: Some(*r),
         }),
-        Type::Map(_) => return Err(unsupported("map")),
-        Type::Future(_) => return Err(unsupported("future")),
-        Type::Stream(_) => return Err(unsupported("stream")),
-        Type::ErrorContext => return Err(unsupported("error-context")),
-        Type::FixedLengthList(_) => return Err(unsupported("fixed-length list")),
+        Type::Map(m) => ValueType::Map(Box::new(inner(&m.key())?), Box::new(inner(&m.value())?)),
+        Type::Future(f) => ValueType::Future(f.ty().as_ref().map(inner).transpose()?.map(Box::new)),
+        Type::Stream(s) => ValueType::Stream(s.ty().as_ref().map(inner).transpose()?.map(Box::new)),
+        Type::ErrorContext => ValueType::ErrorContext,
+        Type::FixedLengthList(l) => ValueType::FixedList(Box::new(inner(&l.ty())?), l.len()),
     })
 }
 
@@ -451,6 +464,34 @@ fn unsupported(kind: &str) -> ValueError {
     ValueError::new(format!(
         "{kind} types are not supported by the dynamic path (RON, WAVE and `Val` calls)"
     ))
+    .with_kind(ValueErrorKind::Unsupported)
+}
+
+impl ValueType {
+    /// The first part of this type the dynamic path cannot read or write (`future`, `stream`,
+    /// `error-context`, `map`, fixed-length lists), as an error naming its kind.
+    ///
+    /// # Errors
+    ///
+    /// When the type holds such a part.
+    pub fn check_supported(&self) -> Result<(), ValueError> {
+        fn each<'t>(mut ts: impl Iterator<Item = &'t ValueType>) -> Result<(), ValueError> {
+            ts.try_for_each(ValueType::check_supported)
+        }
+        match self {
+            ValueType::Future(_) => Err(unsupported("future")),
+            ValueType::Stream(_) => Err(unsupported("stream")),
+            ValueType::ErrorContext => Err(unsupported("error-context")),
+            ValueType::Map(..) => Err(unsupported("map")),
+            ValueType::FixedList(..) => Err(unsupported("fixed-length list")),
+            ValueType::List(t) | ValueType::Option(t) => t.check_supported(),
+            ValueType::Record(r) => each(r.fields.iter().map(|f| &f.ty)),
+            ValueType::Tuple(ts) => each(ts.iter()),
+            ValueType::Variant(v) => each(v.cases.iter().filter_map(|c| c.ty.as_ref())),
+            ValueType::Result(r) => each(r.ok.iter().chain(r.err.iter()).map(|t| &**t)),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The parameters and results of a function, in the model of the dynamic path.
@@ -530,6 +571,23 @@ impl FuncType {
         if let (Some(ty), Some(result)) = (self.results.first_mut(), &func.result) {
             ty.name_from_wit(resolve, result);
         }
+    }
+
+    /// Whether the dynamic path can read and write every parameter and result (see
+    /// [`ValueType::check_supported`]).
+    ///
+    /// # Errors
+    ///
+    /// The first part it cannot, with the parameter or result it is in.
+    pub fn check_supported(&self) -> Result<(), ValueError> {
+        for (name, ty) in &self.params {
+            ty.check_supported()
+                .map_err(|e| e.at(format!("parameter `{}`", name.wit())))?;
+        }
+        for ty in &self.results {
+            ty.check_supported().map_err(|e| e.at("result"))?;
+        }
+        Ok(())
     }
 
     /// The parameters as WIT, for messages: `a: u32, b: list<string>`.
@@ -614,6 +672,13 @@ impl fmt::Display for ValueType {
             ValueType::Flags(fl) => write_names(f, "flags", &fl.flags),
             ValueType::Own(_) => f.write_str("resource"),
             ValueType::Borrow(_) => f.write_str("borrow<resource>"),
+            ValueType::Future(Some(t)) => write!(f, "future<{t}>"),
+            ValueType::Future(None) => f.write_str("future"),
+            ValueType::Stream(Some(t)) => write!(f, "stream<{t}>"),
+            ValueType::Stream(None) => f.write_str("stream"),
+            ValueType::ErrorContext => f.write_str("error-context"),
+            ValueType::Map(k, v) => write!(f, "map<{k}, {v}>"),
+            ValueType::FixedList(t, n) => write!(f, "list<{t}, {n}>"),
         }
     }
 }

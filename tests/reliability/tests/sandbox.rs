@@ -19,7 +19,6 @@ use tairitsu_runtime::{Container, Image, Sandbox};
 fn probe(sandbox: Sandbox) -> Container {
     let image = Image::from_file(SANDBOX_PROBE_WASM).unwrap();
     Container::builder(image)
-        .unwrap()
         .with_sandbox(sandbox)
         .build()
         .unwrap()

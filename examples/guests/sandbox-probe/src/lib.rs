@@ -72,3 +72,15 @@ impl Guest for Probe {
 }
 
 export!(Probe);
+
+impl exports::tairitsu::probe::waits::Guest for Probe {
+    fn nap(ms: u32) {
+        std::thread::sleep(std::time::Duration::from_millis(u64::from(ms)));
+    }
+
+    fn poll_nap(ms: u32) {
+        let nanos = u64::from(ms) * 1_000_000;
+        let pollable = wasip2::clocks::monotonic_clock::subscribe_duration(nanos);
+        wasip2::io::poll::poll(&[&pollable]);
+    }
+}

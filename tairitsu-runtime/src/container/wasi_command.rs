@@ -1,11 +1,9 @@
 //! Running a `wasi:cli/command` component: its `wasi:cli/run` export, with the exit code the
 //! guest chose.
 
-use std::panic::AssertUnwindSafe;
-
 use wasmtime::component::Val;
 
-use super::Container;
+use super::lifecycle::Container;
 use crate::{Error, Result};
 
 /// The interface a command component exports, without its version.
@@ -16,7 +14,7 @@ impl<T: Send + 'static> Container<T> {
     /// with its `run` function.
     pub fn is_command(&self) -> bool {
         self.image
-            .export_table()
+            .surface()
             .resolve(&format!("{RUN_INTERFACE}#run"))
             .is_ok()
     }
@@ -43,7 +41,7 @@ impl<T: Send + 'static> Container<T> {
     /// use tairitsu_runtime::{Container, Image, Limits, Sandbox};
     ///
     /// let image = Image::from_file("hello.wasm")?;
-    /// let mut container = Container::builder(image)?
+    /// let mut container = Container::builder(image)
     ///     .with_sandbox(Sandbox::new().args(["hello", "world"]).inherit_stdio())
     ///     .with_limits(Limits::new().deadline(None))
     ///     .build()?;
@@ -61,44 +59,38 @@ impl<T: Send + 'static> Container<T> {
     pub fn run_command(&mut self) -> Result<i32> {
         let image = self.image.clone();
         let name = format!("{RUN_INTERFACE}#run");
-        let number = image
-            .export_table()
-            .resolve(&name)
-            .map_err(|_| Error::ExportType {
-                name: name.clone(),
-                message: format!(
-                    "`{}` is not a `wasi:cli/command`: it does not export `{RUN_INTERFACE}`",
-                    image.display_name()
-                ),
-            })?;
-        let export = image.export_table().func(number);
-        if export.ty.params().len() != 0 || export.ty.results().len() != 1 {
+        let surface = image.surface();
+        let number = surface.resolve(&name).map_err(|_| Error::ExportType {
+            name: name.clone(),
+            message: format!(
+                "`{}` is not a `wasi:cli/command`: it does not export `{RUN_INTERFACE}`",
+                image.display_name()
+            ),
+        })?;
+        let export = surface.export_at(number);
+        if export.params != 0 || export.results != 1 {
             return Err(Error::ExportType {
                 name: export.qualified.clone(),
                 message: "expected `run: func() -> result`".into(),
             });
         }
-        let core = &mut self.core;
-        let ticks = core.deadline_ticks;
-        let func = match core.funcs.get(number).copied().flatten() {
-            Some(func) => func,
-            None => core.lookup_func(number, export)?,
-        };
-        let run = core.running()?;
-        run.store.set_epoch_deadline(ticks);
+        let func = self.core.func(number, export)?;
         let mut results = [Val::Bool(false)];
-        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            func.call(&mut run.store, &[], &mut results)
-        }));
-        if let Ok(Err(e)) = &outcome
-            && let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>()
-        {
-            let code = exit.0;
+        // An exit through `wasi:cli/exit` is how the guest ends, not a fault.
+        let exited = self.core.guarded(&export.qualified, |run| {
+            match func.call(&mut run.store, &[], &mut results) {
+                Ok(()) => Ok(None),
+                Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+                    Some(exit) => Ok(Some(exit.0)),
+                    None => Err(e),
+                },
+            }
+        })?;
+        if let Some(code) = exited {
             tracing::debug!(container = %self.display_name(), code, "the guest exited");
             self.stop();
             return Ok(code);
         }
-        self.core.settle(&export.qualified, outcome)?;
         match &results[0] {
             Val::Result(Ok(_)) => Ok(0),
             Val::Result(Err(_)) => Ok(1),
@@ -130,7 +122,6 @@ mod tests {
 
     fn run(body: &str) -> (Result<i32>, Container) {
         let mut container = Container::builder(command(body))
-            .unwrap()
             .with_limits(Limits::new().deadline(Some(std::time::Duration::from_millis(200))))
             .build()
             .unwrap();
@@ -167,7 +158,7 @@ mod tests {
     #[test]
     fn a_plugin_is_not_a_command() {
         let image = Image::from_bytes(tairitsu_fixtures::root()).unwrap();
-        let mut container = Container::builder(image).unwrap().build().unwrap();
+        let mut container = Container::builder(image).build().unwrap();
         assert!(!container.is_command());
         let err = container.run_command().unwrap_err().to_string();
         assert!(err.contains("is not a `wasi:cli/command`"), "{err}");

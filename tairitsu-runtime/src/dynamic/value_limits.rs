@@ -1,6 +1,6 @@
 //! Bounds on the text the dynamic path reads and writes.
 
-use super::error::ValueError;
+use super::error::{ValueError, ValueErrorKind};
 
 /// The nesting depth allowed by default: 128 levels of lists, records, options, ….
 pub const DEFAULT_MAX_DEPTH: usize = 128;
@@ -57,7 +57,7 @@ impl ValueLimits {
     /// Fails when `text` is longer than `max_text_len`.
     pub(crate) fn check_len(&self, len: usize) -> Result<(), ValueError> {
         if len > self.max_text_len {
-            Err(ValueError::new(format!(
+            Err(ValueError::of(ValueErrorKind::Limit, format!(
                 "the text is {len} bytes long, more than the limit of {} bytes",
                 self.max_text_len
             )))
@@ -68,7 +68,7 @@ impl ValueLimits {
 
     /// The error for text holding too many values.
     pub(crate) fn too_many_values(&self) -> ValueError {
-        ValueError::new(format!(
+        ValueError::of(ValueErrorKind::Limit, format!(
             "the text holds more than {} values (`ValueLimits::max_values`)",
             self.max_values
         ))
@@ -76,7 +76,7 @@ impl ValueLimits {
 
     /// The error for a value nested too deeply.
     pub(crate) fn too_deep(&self) -> ValueError {
-        ValueError::new(format!(
+        ValueError::of(ValueErrorKind::Limit, format!(
             "the value nests deeper than {} levels",
             self.max_depth
         ))

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use serde::{Deserialize, Serialize};
-//! use tairitsu_runtime::ron::{RonToolRegistry, typed_ron_tool};
+//! use tairitsu_runtime::tools::{RonToolRegistry, typed_ron_tool};
 //!
 //! #[derive(Deserialize, Serialize)]
 //! struct CalculatorRequest {
@@ -30,7 +30,7 @@
 //!
 //! let result = registry.invoke("calculator", "(a: 42, b: 58)")?;
 //! assert_eq!(result, "(result:100)");
-//! # Ok::<(), tairitsu_runtime::ron::RonToolError>(())
+//! # Ok::<(), tairitsu_runtime::tools::RonToolError>(())
 //! ```
 
 use std::collections::BTreeMap;
@@ -119,12 +119,12 @@ impl<Req, Resp, F> fmt::Debug for TypedRonTool<Req, Resp, F> {
 /// # Examples
 ///
 /// ```
-/// use tairitsu_runtime::ron::{RonTool, typed_ron_tool};
+/// use tairitsu_runtime::tools::{RonTool, typed_ron_tool};
 ///
 /// let upper = typed_ron_tool("upper", |s: String| s.to_uppercase());
 /// assert_eq!(upper.invoke(r#""abc""#)?, r#""ABC""#);
 /// assert!(upper.invoke("42").is_err());
-/// # Ok::<(), tairitsu_runtime::ron::RonToolError>(())
+/// # Ok::<(), tairitsu_runtime::tools::RonToolError>(())
 /// ```
 pub fn typed_ron_tool<Req, Resp, F>(
     name: impl Into<String>,
@@ -144,7 +144,7 @@ where
 /// # Examples
 ///
 /// ```
-/// use tairitsu_runtime::ron::{RonTool, RonToolError, fallible_ron_tool};
+/// use tairitsu_runtime::tools::{RonTool, RonToolError, fallible_ron_tool};
 ///
 /// let div = fallible_ron_tool("div", |(a, b): (i32, i32)| {
 ///     a.checked_div(b).ok_or("division by zero")
@@ -182,7 +182,7 @@ where
     }
 
     fn invoke(&self, input: &str) -> Result<String, RonToolError> {
-        let request: Req = super::from_str(input).map_err(|source| RonToolError::Input {
+        let request: Req = crate::serde_ron::from_str(input).map_err(|source| RonToolError::Input {
             tool: self.name.clone(),
             source,
         })?;
@@ -190,7 +190,7 @@ where
             tool: self.name.clone(),
             message: e.to_string(),
         })?;
-        super::to_string(&response).map_err(|source| RonToolError::Output {
+        crate::serde_ron::to_string(&response).map_err(|source| RonToolError::Output {
             tool: self.name.clone(),
             source,
         })
@@ -202,7 +202,7 @@ where
 /// # Examples
 ///
 /// ```
-/// use tairitsu_runtime::ron::{RonToolRegistry, typed_ron_tool};
+/// use tairitsu_runtime::tools::{RonToolRegistry, typed_ron_tool};
 ///
 /// let mut registry = RonToolRegistry::new();
 /// registry.register("len".to_string(), typed_ron_tool("len", |v: Vec<u8>| v.len()));
@@ -210,7 +210,7 @@ where
 /// assert_eq!(registry.names().collect::<Vec<_>>(), ["len"]);
 /// let err = registry.invoke("size", "[]").unwrap_err();
 /// assert_eq!(err.to_string(), "no tool `size`; tools: len");
-/// # Ok::<(), tairitsu_runtime::ron::RonToolError>(())
+/// # Ok::<(), tairitsu_runtime::tools::RonToolError>(())
 /// ```
 #[derive(Default)]
 pub struct RonToolRegistry {

@@ -28,11 +28,10 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use wasmtime::Engine;
 use wasmtime::component::Component;
-use wasmtime::component::types::{ComponentFunc, ComponentItem, Type as WasmtimeType};
 use wit_parser::{Function, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldItem, WorldKey};
 
+use super::Surface;
 use crate::{FunctionSignature, Param};
 
 /// What a component imports and exports, as WIT.
@@ -83,61 +82,35 @@ impl WorldInfo {
         Ok(Self::from_world(&resolve, world))
     }
 
-    /// Reads a world of a [`Resolve`].
+    /// Reads a world of a [`Resolve`]: WIT alone, with no component.
     pub fn from_world(resolve: &Resolve, world: wit_parser::WorldId) -> Self {
-        let world = &resolve.worlds[world];
-        let mut info = WorldInfo::default();
-        let mut seen_types = std::collections::HashSet::new();
-        for (items, imports) in [(&world.imports, true), (&world.exports, false)] {
-            for (key, item) in items {
-                let target = if imports {
-                    &mut info.imports
-                } else {
-                    &mut info.exports
-                };
-                match item {
-                    WorldItem::Function(func) => target.push(signature(resolve, None, func)),
-                    WorldItem::Interface { id, .. } => {
-                        let name = interface_name(resolve, key, *id);
-                        let iface = &resolve.interfaces[*id];
-                        for func in iface.functions.values() {
-                            target.push(signature(resolve, Some(&name), func));
-                        }
-                        for &ty in iface.types.values() {
-                            if seen_types.insert(ty) {
-                                push_type_def(resolve, Some(&name), ty, &mut info.types);
-                            }
-                        }
-                    }
-                    WorldItem::Type { id, .. } => {
-                        if seen_types.insert(*id) {
-                            push_type_def(resolve, None, *id, &mut info.types);
-                        }
-                    }
-                }
-            }
+        let wit = WitWorld::walk(resolve, world);
+        let signatures = |imported: bool| {
+            wit.functions
+                .iter()
+                .filter(|f| f.imported == imported)
+                .map(|f| signature(resolve, f.interface.as_deref(), f.func))
+                .collect()
+        };
+        WorldInfo {
+            imports: signatures(true),
+            exports: signatures(false),
+            types: wit.types,
         }
-        info
     }
 
     /// Reads wasmtime's view of a component's types: the fallback when the WIT world cannot be
     /// decoded. Types are structural (`record { x: s32 }`) and [`WorldInfo::types`] is empty.
-    pub fn from_wasmtime(engine: &Engine, component: &Component) -> Self {
-        let ty = component.component_type();
-        let mut info = WorldInfo::default();
-        for (name, item) in ty.imports(engine) {
-            push_wasmtime_item(engine, name, item.ty, &mut info.imports);
-        }
-        for (name, item) in ty.exports(engine) {
-            push_wasmtime_item(engine, name, item.ty, &mut info.exports);
-        }
-        info
+    ///
+    /// The same as the [`Surface`](crate::Surface) of the component without its WIT.
+    pub fn from_wasmtime(_engine: &wasmtime::Engine, component: &Component) -> Self {
+        Surface::from_component(component).world().clone()
     }
 
     /// Reads the WIT world from `bytes` and falls back on wasmtime's view of `component` when
-    /// that fails.
-    pub fn discover(engine: &Engine, component: &Component, bytes: &[u8]) -> Self {
-        Self::from_component_bytes(bytes).unwrap_or_else(|_| Self::from_wasmtime(engine, component))
+    /// that fails: the [`Surface::world`] of the component.
+    pub fn discover(_engine: &wasmtime::Engine, component: &Component, bytes: &[u8]) -> Self {
+        Surface::new(component, bytes).world().clone()
     }
 
     /// The export with this qualified name (`pkg:ns/iface@ver#func`, or `func` at the root).
@@ -191,6 +164,64 @@ pub fn decode_world(bytes: &[u8]) -> crate::Result<(Resolve, wit_parser::WorldId
     }
 }
 
+/// A WIT world read once: its functions (imports first, then exports, each in the world's
+/// order) and its named type definitions. [`WorldInfo::from_world`] and the
+/// [`Surface`](crate::Surface) both read it, so WIT is walked in one place.
+pub(crate) struct WitWorld<'r> {
+    pub(crate) functions: Vec<WitFunction<'r>>,
+    pub(crate) types: Vec<TypeDef>,
+}
+
+/// A function of a WIT world and where it lives.
+pub(crate) struct WitFunction<'r> {
+    pub(crate) imported: bool,
+    /// The qualified interface (`test:pkg/api@0.1.0`), `None` for a function of the world.
+    pub(crate) interface: Option<String>,
+    pub(crate) func: &'r Function,
+}
+
+impl<'r> WitWorld<'r> {
+    pub(crate) fn walk(resolve: &'r Resolve, world: wit_parser::WorldId) -> Self {
+        let world = &resolve.worlds[world];
+        let mut functions = Vec::new();
+        let mut types = Vec::new();
+        let mut seen_types = std::collections::HashSet::new();
+        for (items, imported) in [(&world.imports, true), (&world.exports, false)] {
+            for (key, item) in items {
+                match item {
+                    WorldItem::Function(func) => functions.push(WitFunction {
+                        imported,
+                        interface: None,
+                        func,
+                    }),
+                    WorldItem::Interface { id, .. } => {
+                        let name = interface_name(resolve, key, *id);
+                        let iface = &resolve.interfaces[*id];
+                        for func in iface.functions.values() {
+                            functions.push(WitFunction {
+                                imported,
+                                interface: Some(name.clone()),
+                                func,
+                            });
+                        }
+                        for &ty in iface.types.values() {
+                            if seen_types.insert(ty) {
+                                push_type_def(resolve, Some(&name), ty, &mut types);
+                            }
+                        }
+                    }
+                    WorldItem::Type { id, .. } => {
+                        if seen_types.insert(*id) {
+                            push_type_def(resolve, None, *id, &mut types);
+                        }
+                    }
+                }
+            }
+        }
+        Self { functions, types }
+    }
+}
+
 fn interface_name(resolve: &Resolve, key: &WorldKey, id: wit_parser::InterfaceId) -> String {
     match key {
         WorldKey::Interface(_) => resolve
@@ -200,7 +231,7 @@ fn interface_name(resolve: &Resolve, key: &WorldKey, id: wit_parser::InterfaceId
     }
 }
 
-fn signature(resolve: &Resolve, interface: Option<&str>, func: &Function) -> FunctionSignature {
+pub(crate) fn signature(resolve: &Resolve, interface: Option<&str>, func: &Function) -> FunctionSignature {
     FunctionSignature {
         interface: interface.map(|i| Cow::Owned(i.to_string())),
         name: Cow::Owned(func.name.clone()),
@@ -286,188 +317,6 @@ fn push_type_def(resolve: &Resolve, interface: Option<&str>, id: TypeId, out: &m
         name: name.clone(),
         wit,
     });
-}
-
-fn push_wasmtime_item(
-    engine: &Engine,
-    name: &str,
-    item: ComponentItem,
-    out: &mut Vec<FunctionSignature>,
-) {
-    match item {
-        ComponentItem::ComponentFunc(func) => out.push(wasmtime_signature(None, name, &func)),
-        ComponentItem::ComponentInstance(instance) => {
-            for (fname, item) in instance.exports(engine) {
-                if let ComponentItem::ComponentFunc(func) = item.ty {
-                    out.push(wasmtime_signature(Some(name), fname, &func));
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn wasmtime_signature(
-    interface: Option<&str>,
-    name: &str,
-    func: &ComponentFunc,
-) -> FunctionSignature {
-    FunctionSignature {
-        interface: interface.map(|i| Cow::Owned(i.to_string())),
-        name: Cow::Owned(name.to_string()),
-        params: func
-            .params()
-            .map(|(pname, ty)| Param {
-                name: Cow::Owned(pname.to_string()),
-                ty: Cow::Owned(wasmtime_type_text(&ty)),
-            })
-            .collect::<Vec<_>>()
-            .into(),
-        result: func
-            .results()
-            .next()
-            .map(|t| Cow::Owned(wasmtime_type_text(&t))),
-    }
-}
-
-/// A wasmtime type as text: as [`wit_type_text`] for anonymous types, and structurally for
-/// records, variants, enums, flags and resources, whose names wasmtime does not keep
-/// (`record { x: s32 }`, `resource`).
-pub fn wasmtime_type_text(ty: &WasmtimeType) -> String {
-    let mut out = String::new();
-    write_wasmtime_type(ty, &mut out, 0);
-    out
-}
-
-fn write_wasmtime_type(ty: &WasmtimeType, out: &mut String, depth: usize) {
-    if depth > super::DEFAULT_MAX_DEPTH {
-        out.push('…');
-        return;
-    }
-    let d = depth + 1;
-    let list = |out: &mut String, items: &mut dyn Iterator<Item = WasmtimeType>| {
-        for (i, t) in items.enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            write_wasmtime_type(&t, out, d);
-        }
-    };
-    match ty {
-        WasmtimeType::Bool => out.push_str("bool"),
-        WasmtimeType::S8 => out.push_str("s8"),
-        WasmtimeType::U8 => out.push_str("u8"),
-        WasmtimeType::S16 => out.push_str("s16"),
-        WasmtimeType::U16 => out.push_str("u16"),
-        WasmtimeType::S32 => out.push_str("s32"),
-        WasmtimeType::U32 => out.push_str("u32"),
-        WasmtimeType::S64 => out.push_str("s64"),
-        WasmtimeType::U64 => out.push_str("u64"),
-        WasmtimeType::Float32 => out.push_str("f32"),
-        WasmtimeType::Float64 => out.push_str("f64"),
-        WasmtimeType::Char => out.push_str("char"),
-        WasmtimeType::String => out.push_str("string"),
-        WasmtimeType::ErrorContext => out.push_str("error-context"),
-        WasmtimeType::List(l) => {
-            out.push_str("list<");
-            write_wasmtime_type(&l.ty(), out, d);
-            out.push('>');
-        }
-        WasmtimeType::FixedLengthList(l) => {
-            out.push_str("list<");
-            write_wasmtime_type(&l.ty(), out, d);
-            _ = write!(out, ", {}>", l.len());
-        }
-        WasmtimeType::Map(m) => {
-            out.push_str("map<");
-            write_wasmtime_type(&m.key(), out, d);
-            out.push_str(", ");
-            write_wasmtime_type(&m.value(), out, d);
-            out.push('>');
-        }
-        WasmtimeType::Option(o) => {
-            out.push_str("option<");
-            write_wasmtime_type(&o.ty(), out, d);
-            out.push('>');
-        }
-        WasmtimeType::Result(r) => match (r.ok(), r.err()) {
-            (None, None) => out.push_str("result"),
-            (Some(ok), None) => {
-                out.push_str("result<");
-                write_wasmtime_type(&ok, out, d);
-                out.push('>');
-            }
-            (None, Some(err)) => {
-                out.push_str("result<_, ");
-                write_wasmtime_type(&err, out, d);
-                out.push('>');
-            }
-            (Some(ok), Some(err)) => {
-                out.push_str("result<");
-                write_wasmtime_type(&ok, out, d);
-                out.push_str(", ");
-                write_wasmtime_type(&err, out, d);
-                out.push('>');
-            }
-        },
-        WasmtimeType::Tuple(t) => {
-            out.push_str("tuple<");
-            list(out, &mut t.types());
-            out.push('>');
-        }
-        WasmtimeType::Record(r) => {
-            out.push_str("record { ");
-            for (i, f) in r.fields().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                _ = write!(out, "{}: ", wit_name(f.name));
-                write_wasmtime_type(&f.ty, out, d);
-            }
-            out.push_str(" }");
-        }
-        WasmtimeType::Variant(v) => {
-            out.push_str("variant { ");
-            for (i, c) in v.cases().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&wit_name(c.name));
-                if let Some(t) = &c.ty {
-                    out.push('(');
-                    write_wasmtime_type(t, out, d);
-                    out.push(')');
-                }
-            }
-            out.push_str(" }");
-        }
-        WasmtimeType::Enum(e) => {
-            let names: Vec<_> = e.names().map(wit_name).collect();
-            _ = write!(out, "enum {{ {} }}", names.join(", "));
-        }
-        WasmtimeType::Flags(f) => {
-            let names: Vec<_> = f.names().map(wit_name).collect();
-            _ = write!(out, "flags {{ {} }}", names.join(", "));
-        }
-        WasmtimeType::Own(_) => out.push_str("resource"),
-        WasmtimeType::Borrow(_) => out.push_str("borrow<resource>"),
-        WasmtimeType::Future(f) => match f.ty() {
-            Some(t) => {
-                out.push_str("future<");
-                write_wasmtime_type(&t, out, d);
-                out.push('>');
-            }
-            None => out.push_str("future"),
-        },
-        WasmtimeType::Stream(s) => match s.ty() {
-            Some(t) => {
-                out.push_str("stream<");
-                write_wasmtime_type(&t, out, d);
-                out.push('>');
-            }
-            None => out.push_str("stream"),
-        },
-    }
 }
 
 #[cfg(test)]

@@ -4,10 +4,6 @@
 //! methods. They write compact RON exactly as the `ron` crate does, which is also what the dynamic
 //! path writes for the same WIT value, so text from one path parses in the other.
 
-mod tools;
 mod typed;
 
-pub use tools::{
-    RonTool, RonToolError, RonToolRegistry, TypedRonTool, fallible_ron_tool, typed_ron_tool,
-};
 pub use typed::{from_str, to_string};

@@ -1,0 +1,270 @@
+//! The one path into a guest: set the deadline, run under `catch_unwind`, classify the outcome,
+//! settle the container. Typed calls, dynamic calls, command runs and handle drops all go
+//! through [`Core::guarded`].
+
+use std::panic::AssertUnwindSafe;
+
+use wasmtime::Store;
+use wasmtime::component::{Func, Val};
+
+use super::fault::{Fault, classify};
+use super::lifecycle::{Container, Core, Run};
+use super::state::ContainerState;
+use crate::host_state::HostState;
+use crate::image::Image;
+use crate::surface::Export;
+use crate::{Error, Result};
+
+impl<T: Send + 'static> Container<T> {
+    /// Runs `f` on the guest with the container's deadline and failure tracking: the way to call
+    /// typed bindings.
+    ///
+    /// ```ignore
+    /// let sum = container.invoke(|calc: &Calc, store| calc.api().call_add(store, 1, 2))?;
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ExportType`] when the guest object is not a `W`; a guest failure
+    /// ([`Error::Trap`], [`Error::DeadlineExceeded`], [`Error::LimitExceeded`],
+    /// [`Error::Host`]), after which the container is failed; other errors of `f` as
+    /// [`Error::Wasmtime`].
+    pub fn invoke<W: 'static, R>(
+        &mut self,
+        f: impl FnOnce(&W, &mut Store<HostState<T>>) -> wasmtime::Result<R>,
+    ) -> Result<R> {
+        self.core.check_guest::<W>()?;
+        self.core.guarded("typed call", |run| {
+            let guest = run.guest.as_deref().and_then(|g| g.downcast_ref::<W>());
+            match guest {
+                Some(guest) => f(guest, &mut run.store),
+                // `check_guest` saw it a moment ago.
+                None => Err(wasmtime::Error::msg("the guest changed type during the call")),
+            }
+        })
+    }
+
+    /// Calls an export with wasmtime [`Val`]s: the binary path of the original API.
+    ///
+    /// `name` is a root export (`version`), qualified (`test:pkg/api@0.1.0#add`,
+    /// `test:pkg/api.add`), by interface (`api.add`), or bare when only one exported interface
+    /// has it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownExport`] / [`Error::AmbiguousExport`] for names, [`Error::ExportType`]
+    /// for the wrong number of arguments and [`Error::Wasmtime`] for arguments of the wrong
+    /// type (the container stays running in both cases), and the guest failures of
+    /// [`invoke`](Self::invoke).
+    pub fn call_guest_binary(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
+        let number = self.core.resolve(&self.image, name)?;
+        let export = self.image.surface().export_at(number);
+        check_arity(export, args.len())?;
+        let mut results = vec![Val::Bool(false); export.results];
+        self.core.call_func(number, export, args, &mut results)?;
+        Ok(results)
+    }
+}
+
+/// Turns a failed call of the container `who` into the caller's error, and fails the
+/// container (its `state`) when the guest failed.
+pub(crate) fn settle(
+    state: &mut ContainerState,
+    who: &str,
+    deadline: Option<std::time::Duration>,
+    call: &str,
+    fault: Fault,
+) -> Error {
+    let call = format!("{who}/{call}");
+    let error = classify(&call, fault, deadline);
+    if error.is_guest_failure() {
+        tracing::debug!(container = %who, "call failed: {error}");
+        *state = ContainerState::Failed {
+            reason: error.to_string(),
+        };
+    }
+    error
+}
+
+/// What an async call leaves while it runs (see [`Core::enter`]).
+const CANCELLED: &str = "a call was cancelled before it finished (its future was dropped)";
+
+/// Fails with [`Error::ExportType`] unless `export` takes `given` arguments.
+pub(crate) fn check_arity(export: &Export, given: usize) -> Result<()> {
+    if given == export.params {
+        return Ok(());
+    }
+    Err(Error::ExportType {
+        name: export.qualified.clone(),
+        message: format!(
+            "takes {} arguments ({}), got {given}",
+            export.params,
+            export
+                .ty
+                .params()
+                .map(|(n, _)| n)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    })
+}
+
+/// The number of the export `name` refers to in `image`'s surface.
+pub(crate) fn resolve(image: &Image, name: &str) -> Result<usize> {
+    image
+        .surface()
+        .resolve(name)
+        .map_err(|e| e.into_error(image.display_name(), name))
+}
+
+impl<T: 'static> Core<T> {
+    /// The one way into the guest. Checks that the container runs, sets the deadline, runs `f`
+    /// under `catch_unwind`, and settles: a trap, a deadline, a limit or a host failure fails
+    /// the container; other errors leave it running. `call` names the call in errors.
+    pub(crate) fn guarded<R>(
+        &mut self,
+        call: &str,
+        f: impl FnOnce(&mut Run<T>) -> wasmtime::Result<R>,
+    ) -> Result<R> {
+        let run = self.enter(false)?;
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| f(run))) {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(e)) => Fault::Error(e),
+            Err(panic) => Fault::Panic(panic),
+        };
+        Err(self.settle(call, outcome))
+    }
+
+    /// The running instance, with this call's deadline set, for a call that is
+    /// `asynchronous` or not.
+    pub(crate) fn enter(&mut self, asynchronous: bool) -> Result<&mut Run<T>> {
+        if asynchronous != self.asynchronous {
+            return Err(Error::CallMode {
+                container: self.display_name().to_string(),
+                asynchronous: self.asynchronous,
+            });
+        }
+        let ticks = self.deadline_ticks;
+        self.running()?;
+        if asynchronous {
+            // Failed until the call finishes: a future dropped mid-call leaves it so, and the
+            // instance, perhaps half-updated, is never called again.
+            self.state = ContainerState::Failed {
+                reason: CANCELLED.to_string(),
+            };
+        }
+        let run = self.running_run()?;
+        run.store.data_mut().clock.begin(ticks, asynchronous);
+        run.store.set_epoch_deadline(1);
+        Ok(run)
+    }
+
+    /// The started instance, whatever the state says.
+    fn running_run(&mut self) -> Result<&mut Run<T>> {
+        let Self { run, name, id, .. } = self;
+        run.as_mut().ok_or_else(|| Error::ContainerStopped {
+            container: name.clone().unwrap_or_else(|| id.clone()),
+        })
+    }
+
+    /// Turns a failed call into the caller's error, and fails the container when the guest
+    /// failed.
+    pub(crate) fn settle(&mut self, call: &str, fault: Fault) -> Error {
+        let who = self.name.as_deref().unwrap_or(&self.id);
+        settle(&mut self.state, who, self.limits.deadline, call, fault)
+    }
+
+    /// [`resolve`], remembering the last name: a repeated name costs a string compare.
+    pub(crate) fn resolve(&mut self, image: &Image, name: &str) -> Result<usize> {
+        if let Some((last, number)) = &self.last_name
+            && **last == *name
+        {
+            return Ok(*number);
+        }
+        let number = resolve(image, name)?;
+        self.last_name = Some((name.into(), number));
+        Ok(number)
+    }
+
+    pub(crate) fn running(&mut self) -> Result<&mut Run<T>> {
+        match &self.state {
+            ContainerState::Running => {}
+            ContainerState::Failed { reason } => {
+                return Err(Error::ContainerFailed {
+                    container: self.display_name().to_string(),
+                    reason: reason.clone(),
+                });
+            }
+            ContainerState::Stopped => {
+                return Err(Error::ContainerStopped {
+                    container: self.display_name().to_string(),
+                });
+            }
+        }
+        match self.run.as_mut() {
+            Some(run) => Ok(run),
+            None => Err(Error::ContainerStopped {
+                container: self.name.clone().unwrap_or_else(|| self.id.clone()),
+            }),
+        }
+    }
+
+    /// Whether the guest object is a `W`, before a typed call.
+    pub(crate) fn check_guest<W: 'static>(&self) -> Result<()> {
+        let is_w = self
+            .run
+            .as_ref()
+            .and_then(|r| r.guest.as_deref())
+            .is_some_and(|g| g.is::<W>());
+        if is_w || !matches!(self.state, ContainerState::Running) {
+            // Not running: `guarded` says so.
+            return Ok(());
+        }
+        Err(Error::ExportType {
+            name: std::any::type_name::<W>().to_string(),
+            message: "the container's guest is not of this type; load it with \
+                      `with_bindings::<W>()`"
+                .into(),
+        })
+    }
+
+    /// Calls export `number` (from [`resolve`]) with arguments of the right number.
+    pub(crate) fn call_func(
+        &mut self,
+        number: usize,
+        export: &Export,
+        args: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
+        let func = self.func(number, export)?;
+        self.guarded(&export.qualified, |run| func.call(&mut run.store, args, results))
+    }
+
+    /// The function of export `number` in this generation's instance, looked up once.
+    pub(crate) fn func(&mut self, number: usize, export: &Export) -> Result<Func> {
+        if let Some(func) = self.funcs.get(number).copied().flatten() {
+            return Ok(func);
+        }
+        let display = self.display_name().to_string();
+        let run = self.running()?;
+        let instance = run.instance.ok_or_else(|| Error::ExportType {
+            name: export.qualified.clone(),
+            message: format!(
+                "container `{display}` was started by a guest initializer that did not record \
+                 its instance; call `ctx.instantiate()` in the initializer or return \
+                 `GuestInstance::new(instance)` to enable dynamic calls"
+            ),
+        })?;
+        let func = instance
+            .get_func(&mut run.store, export.index)
+            .ok_or_else(|| Error::ExportType {
+                name: export.qualified.clone(),
+                message: "not a function of this instance".into(),
+            })?;
+        if self.funcs.len() <= number {
+            self.funcs.resize(number + 1, None);
+        }
+        self.funcs[number] = Some(func);
+        Ok(func)
+    }
+}
