@@ -80,7 +80,10 @@ fn resource_in(ty: &ValueType) -> Option<String> {
         ValueType::Result(r) => (r.ok.iter().chain(r.err.iter())).find_map(|t| resource_in(t)),
         ValueType::Tuple(ts) => ts.iter().find_map(resource_in),
         ValueType::Record(r) => r.fields.iter().find_map(|f| resource_in(&f.ty)),
-        ValueType::Variant(v) => v.cases.iter().find_map(|c| c.ty.as_ref().and_then(resource_in)),
+        ValueType::Variant(v) => v
+            .cases
+            .iter()
+            .find_map(|c| c.ty.as_ref().and_then(resource_in)),
         _ => None,
     }
 }

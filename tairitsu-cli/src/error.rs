@@ -131,9 +131,7 @@ fn runtime_hint(error: &RuntimeError) -> Option<String> {
         RuntimeError::LimitExceeded {
             limit: LimitKind::Memory,
             ..
-        } => {
-            "allow more memory with `--max-memory` (for example `--max-memory 512MiB`)".into()
-        }
+        } => "allow more memory with `--max-memory` (for example `--max-memory 512MiB`)".into(),
         RuntimeError::ImageNotFound(_) => "`tairitsu image ls` lists the stored images".into(),
         RuntimeError::InvalidReference { .. } => {
             "a reference is `name` or `name:tag`: lower-case letters, digits and `-._/`, \

@@ -9,8 +9,8 @@ use wasmtime::component::Component;
 
 use crate::dynamic::WorldInfo;
 use crate::engine::Engine;
-use crate::surface::Surface;
 use crate::reference::ImageRef;
+use crate::surface::Surface;
 use crate::{Error, FunctionSignature, Result};
 
 /// A compiled WebAssembly component: the thing containers are started from.

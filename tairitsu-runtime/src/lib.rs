@@ -52,24 +52,24 @@ mod image;
 mod limits;
 mod reference;
 mod registry;
-pub mod serde_ron;
 mod sandbox;
+pub mod serde_ron;
 mod signature;
 mod store;
-pub mod tools;
 mod surface;
+pub mod tools;
 
 pub use bindings::Bindings;
 pub use command::{
-    AsyncWitCommandHandler, CompositeWitInterface, DispatchError, SimpleHandler, StatefulHandler, WitCommand,
-    WitCommandDispatcher, WitCommandHandler, WitInterface,
+    AsyncWitCommandHandler, CompositeWitInterface, DispatchError, SimpleHandler, StatefulHandler,
+    WitCommand, WitCommandDispatcher, WitCommandHandler, WitInterface,
 };
+pub use container::InvokeFuture;
 pub use container::{
     Container, ContainerBuilder, ContainerState, Format, GuestContext, GuestInstance, Hooked,
     InterruptHandle, Unhooked,
 };
 pub use engine::{CacheDir, DEFAULT_EPOCH_TICK, Engine, EngineConfig};
-pub use container::InvokeFuture;
 pub use error::{Error, LimitKind, Result, WasmtimeError};
 pub use host_state::HostState;
 pub use image::{Image, ImageOrigin};

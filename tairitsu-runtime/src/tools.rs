@@ -182,10 +182,11 @@ where
     }
 
     fn invoke(&self, input: &str) -> Result<String, RonToolError> {
-        let request: Req = crate::serde_ron::from_str(input).map_err(|source| RonToolError::Input {
-            tool: self.name.clone(),
-            source,
-        })?;
+        let request: Req =
+            crate::serde_ron::from_str(input).map_err(|source| RonToolError::Input {
+                tool: self.name.clone(),
+                source,
+            })?;
         let response = (self.f)(request).map_err(|e| RonToolError::Failed {
             tool: self.name.clone(),
             message: e.to_string(),

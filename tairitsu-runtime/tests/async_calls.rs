@@ -47,7 +47,9 @@ async fn an_awaiting_host_import_serves_the_guest() {
     assert_eq!(c.call_ron_async("run(20)").await.unwrap(), "41");
     assert_eq!(c.call_wave_async("run(1)").await.unwrap(), "3");
     assert_eq!(
-        c.call_guest_binary_async("run", &[Val::U32(5)]).await.unwrap(),
+        c.call_guest_binary_async("run", &[Val::U32(5)])
+            .await
+            .unwrap(),
         [Val::U32(11)]
     );
     assert_eq!(calls.load(Ordering::Relaxed), 3);
@@ -185,7 +187,10 @@ fn a_spinning_guest_yields_to_other_tasks_on_its_thread() {
         );
         // Two ticks of 10 ms past the timer's 10 ms, with room for a loaded machine; without
         // yielding it would be the guest's 600 ms deadline.
-        assert!(late < Duration::from_millis(150), "the timer fired {late:?} late");
+        assert!(
+            late < Duration::from_millis(150),
+            "the timer fired {late:?} late"
+        );
         c.restart_async().await.unwrap();
         assert_eq!(c.call_ron_async("count()").await.unwrap(), "1");
     });

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use tairitsu_runtime::Surface;
 use tairitsu_runtime::dynamic::{HostImportError, HostImports};
 use tairitsu_runtime::wasmtime::component::{Component, Linker, Val};
 use tairitsu_runtime::wasmtime::{Config, Engine, Store};
@@ -18,7 +19,7 @@ fn run(imports: &HostImports, x: u32) -> Result<u32, String> {
     let (engine, component) = component();
     let mut linker = Linker::new(&engine);
     imports
-        .link(&mut linker, &component)
+        .link(&mut linker, &Surface::from_component(&component))
         .map_err(|e| e.to_string())?;
     let mut store = Store::new(&engine, ());
     let instance = linker
@@ -79,15 +80,17 @@ fn ron_closures_serve_the_imports_and_versionless_names_match() {
 
 #[test]
 fn a_missing_import_is_reported_by_name() {
-    let (engine, component) = component();
+    let (_engine, component) = component();
     let imports = HostImports::new().func("test:host/math@0.1.0#double", |args: &[Val]| {
         Ok(args.to_vec())
     });
     assert_eq!(
-        imports.missing(&engine, &component),
+        imports.missing(&Surface::from_component(&component)),
         ["test:host/log@0.1.0#log"]
     );
-    let err = imports.check(&engine, &component, |_| false).unwrap_err();
+    let err = imports
+        .check(&Surface::from_component(&component), |_| false)
+        .unwrap_err();
     assert_eq!(
         err,
         HostImportError::Missing(vec!["test:host/log@0.1.0#log".to_string()])
@@ -99,7 +102,7 @@ fn a_missing_import_is_reported_by_name() {
     // Provided elsewhere: no error.
     assert!(
         imports
-            .check(&engine, &component, |name| name
+            .check(&Surface::from_component(&component), |name| name
                 .starts_with("test:host/log"))
             .is_ok()
     );
@@ -115,8 +118,12 @@ fn unknown_imports_can_be_traps() {
             Ok(args.to_vec())
         })
         .define_unknown_imports_as_traps(true);
-    let (engine, component) = component();
-    assert!(imports.check(&engine, &component, |_| false).is_ok());
+    let (_engine, component) = component();
+    assert!(
+        imports
+            .check(&Surface::from_component(&component), |_| false)
+            .is_ok()
+    );
     // It instantiates; the call traps when the guest reaches `log`.
     let err = run(&imports, 1).unwrap_err();
     assert!(
@@ -127,13 +134,13 @@ fn unknown_imports_can_be_traps() {
 
 #[test]
 fn unmatched_names_are_listed() {
-    let (engine, component) = component();
+    let (_engine, component) = component();
     let imports = HostImports::new()
         .func("test:host/math#double", |args: &[Val]| Ok(args.to_vec()))
         .func("test:host/math#tripple", |args: &[Val]| Ok(args.to_vec()))
         .func("not a name", |args: &[Val]| Ok(args.to_vec()));
     assert_eq!(
-        imports.unmatched(&engine, &component),
+        imports.unmatched(&Surface::from_component(&component)),
         ["not a name", "test:host/math#tripple"]
     );
 }
@@ -284,7 +291,6 @@ fn a_failing_drop_or_a_bad_handle_fails_the_call_and_names_the_resource() {
 
 #[test]
 fn an_undefined_resource_type_is_reported_by_name() {
-    let engine = tairitsu_runtime::Engine::shared().unwrap();
     let image = kitchen();
     // The functions without the type.
     let imports = HostImports::new()
@@ -295,7 +301,7 @@ fn an_undefined_resource_type_is_reported_by_name() {
             Ok("0".to_string())
         })
         .resource("test:kitchen/blobs#blobb", |_| Ok(()));
-    let missing = imports.missing(engine.wasmtime(), image.component());
+    let missing = imports.missing(image.surface());
     assert!(
         missing.contains(&"test:kitchen/blobs@0.1.0#[resource]blob".to_string()),
         "{missing:?}"
@@ -305,11 +311,11 @@ fn an_undefined_resource_type_is_reported_by_name() {
         "{missing:?}"
     );
     assert_eq!(
-        imports.unmatched(engine.wasmtime(), image.component()),
+        imports.unmatched(image.surface()),
         ["test:kitchen/blobs#blobb"]
     );
     let message = imports
-        .check(engine.wasmtime(), image.component(), |_| false)
+        .check(image.surface(), |_| false)
         .unwrap_err()
         .to_string();
     let functions = missing.len() - 1;

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use tairitsu_runtime::Surface;
 use tairitsu_runtime::dynamic::call::{ron_results_to_string, wave_results_to_string};
 use tairitsu_runtime::dynamic::{
     CallText, FuncType, HandleTable, HostImports, NoHandles, ResourceHandles, ValueError,
@@ -127,7 +128,7 @@ fn kitchen(imports: HostImports) -> Kitchen {
     let mut linker = Linker::new(&engine);
     imports
         .define_unknown_imports_as_traps(true)
-        .link(&mut linker, &component)
+        .link(&mut linker, &Surface::from_component(&component))
         .expect("links");
     let mut store = Store::new(&engine, ());
     let instance = linker

@@ -180,6 +180,11 @@ fn value_of(ty: &ValueType) -> BoxedStrategy<Val> {
                 .boxed()
         }
         ValueType::Own(_) | ValueType::Borrow(_) => unreachable!("no resources here"),
+        ValueType::Future(_)
+        | ValueType::Stream(_)
+        | ValueType::ErrorContext
+        | ValueType::Map(..)
+        | ValueType::FixedList(..) => unreachable!("the dynamic path does not read these"),
     }
 }
 
@@ -270,6 +275,11 @@ fn to_wit(ty: &mut ValueType, defs: &mut Vec<String>) -> String {
             n
         }
         ValueType::Own(_) | ValueType::Borrow(_) => unreachable!("no resources here"),
+        ValueType::Future(_)
+        | ValueType::Stream(_)
+        | ValueType::ErrorContext
+        | ValueType::Map(..)
+        | ValueType::FixedList(..) => unreachable!("the dynamic path does not read these"),
     }
 }
 

@@ -99,9 +99,7 @@ fn second_load_comes_from_the_cache_without_compiling() {
     assert_eq!(again.origin(), ImageOrigin::Cache);
 
     // The cached image runs.
-    let mut container = tairitsu_runtime::Container::builder(again)
-        .build()
-        .unwrap();
+    let mut container = tairitsu_runtime::Container::builder(again).build().unwrap();
     let out = container
         .call_guest_binary(
             "mul",

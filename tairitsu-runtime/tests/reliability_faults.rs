@@ -197,9 +197,11 @@ impl Scene {
     /// A registry with the `faults`, `root` and `bad-data` images, a victim of image `image`
     /// configured by `configure`, and two bystanders (`root` and `faults`) that have counted to
     /// 3 each.
-    fn new(
+    fn new<S>(
         image: &str,
-        configure: impl FnOnce(ContainerBuilder<()>) -> tairitsu_runtime::Result<ContainerBuilder<()>>,
+        configure: impl FnOnce(
+            ContainerBuilder<()>,
+        ) -> tairitsu_runtime::Result<ContainerBuilder<(), S>>,
     ) -> Scene {
         let registry = Registry::new().unwrap();
         registry
@@ -668,7 +670,7 @@ fn bad_result_case(image: &str, call: &str, what: &str) {
     );
     let err = scene.fail(call, &[]);
     let text = err.to_string();
-    assert!(matches!(err, Error::Wasmtime(_)), "{call}: {err:?}");
+    assert!(matches!(err, Error::Wasmtime { .. }), "{call}: {err:?}");
     assert!(text.contains(what), "{call}: {text}");
     assert!(text.contains(&format!("victim/{call}")), "{text}");
     scene.still_running(&err, 1);

@@ -43,10 +43,7 @@ use super::traits::WitCommand;
 pub trait AsyncWitCommandHandler<C: WitCommand>: Send {
     /// Executes `command`. An `Err` is a failure of the host, as for
     /// [`WitCommandHandler::execute`](super::WitCommandHandler::execute).
-    fn execute(
-        &mut self,
-        command: C,
-    ) -> impl Future<Output = Result<C::Response, String>> + Send;
+    fn execute(&mut self, command: C) -> impl Future<Output = Result<C::Response, String>> + Send;
 }
 
 impl<C, F, Fut> AsyncWitCommandHandler<C> for F
@@ -55,10 +52,7 @@ where
     F: FnMut(C) -> Fut + Send,
     Fut: Future<Output = Result<C::Response, String>> + Send,
 {
-    fn execute(
-        &mut self,
-        command: C,
-    ) -> impl Future<Output = Result<C::Response, String>> + Send {
+    fn execute(&mut self, command: C) -> impl Future<Output = Result<C::Response, String>> + Send {
         self(command)
     }
 }
@@ -70,6 +64,7 @@ pub(super) type Executing<'a, R> = Pin<Box<dyn Future<Output = Result<R, String>
 pub(super) trait ErasedAsyncHandler<C: WitCommand>: Send {
     fn execute_boxed(&mut self, command: C) -> Executing<'_, C::Response>;
     fn as_any(&self) -> &dyn std::any::Any;
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }
 
 impl<C: WitCommand, H: AsyncWitCommandHandler<C> + 'static> ErasedAsyncHandler<C> for H {
@@ -78,6 +73,10 @@ impl<C: WitCommand, H: AsyncWitCommandHandler<C> + 'static> ErasedAsyncHandler<C
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
     }
 }

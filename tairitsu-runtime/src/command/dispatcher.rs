@@ -230,23 +230,30 @@ impl WitCommandDispatcher {
     /// assert_eq!(*handler.state(), 4);
     /// ```
     pub fn handler<C: WitCommand, H: 'static>(&self) -> Option<&H> {
-        self.handlers
-            .get(&TypeId::of::<C>())?
-            .handler
-            .downcast_ref::<Box<dyn ErasedHandler<C>>>()?
-            .as_any()
-            .downcast_ref::<H>()
+        let handler = &self.handlers.get(&TypeId::of::<C>())?.handler;
+        let any = match handler.downcast_ref::<Box<dyn ErasedHandler<C>>>() {
+            Some(sync) => sync.as_any(),
+            None => handler
+                .downcast_ref::<Box<dyn ErasedAsyncHandler<C>>>()?
+                .as_any(),
+        };
+        any.downcast_ref::<H>()
     }
 
     /// The handler registered for `C`, mutably, if it is an `H`. See
     /// [`handler`](Self::handler).
     pub fn handler_mut<C: WitCommand, H: 'static>(&mut self) -> Option<&mut H> {
-        self.handlers
-            .get_mut(&TypeId::of::<C>())?
-            .handler
-            .downcast_mut::<Box<dyn ErasedHandler<C>>>()?
-            .as_any_mut()
-            .downcast_mut::<H>()
+        let handler = &mut self.handlers.get_mut(&TypeId::of::<C>())?.handler;
+        let any = if handler.is::<Box<dyn ErasedHandler<C>>>() {
+            handler
+                .downcast_mut::<Box<dyn ErasedHandler<C>>>()?
+                .as_any_mut()
+        } else {
+            handler
+                .downcast_mut::<Box<dyn ErasedAsyncHandler<C>>>()?
+                .as_any_mut()
+        };
+        any.downcast_mut::<H>()
     }
 
     /// Sends `command` to the handler registered for its type.

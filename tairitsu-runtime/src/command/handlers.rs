@@ -4,7 +4,6 @@ use std::fmt;
 
 use super::traits::{WitCommand, WitCommandHandler};
 
-
 /// A stateless handler: a plain function from a command to its response. What
 /// [`simple_handler!`](crate::simple_handler) builds.
 ///
@@ -100,4 +99,3 @@ impl<S: Send, C: WitCommand> WitCommandHandler<C> for StatefulHandler<S, C> {
         (self.f)(&mut self.state, command)
     }
 }
-

@@ -97,4 +97,3 @@ impl fmt::Debug for CompositeWitInterface {
             .finish()
     }
 }
-

@@ -177,4 +177,3 @@ macro_rules! impl_wit_interface {
         }
     };
 }
-

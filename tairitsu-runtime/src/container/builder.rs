@@ -280,13 +280,12 @@ impl<T: Send + 'static, S> ContainerBuilder<T, S> {
                 .is_some_and(HostImports::has_async);
         let image = self.image;
         let engine = image.engine().wasmtime().clone();
-        let instantiate_error = |message: String, source: Option<wasmtime::Error>| {
-            Error::Instantiate {
+        let instantiate_error =
+            |message: String, source: Option<wasmtime::Error>| Error::Instantiate {
                 image: image.display_name(),
                 message,
                 source: source.map(WasmtimeError::new),
-            }
-        };
+            };
         let wasmtime_error = |e: wasmtime::Error| instantiate_error(format!("{e:#}"), Some(e));
         let mut linker = Linker::<HostState<T>>::new(&engine);
         if self.wasi && asynchronous {

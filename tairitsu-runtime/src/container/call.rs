@@ -39,7 +39,9 @@ impl<T: Send + 'static> Container<T> {
             match guest {
                 Some(guest) => f(guest, &mut run.store),
                 // `check_guest` saw it a moment ago.
-                None => Err(wasmtime::Error::msg("the guest changed type during the call")),
+                None => Err(wasmtime::Error::msg(
+                    "the guest changed type during the call",
+                )),
             }
         })
     }
@@ -237,7 +239,9 @@ impl<T: 'static> Core<T> {
         results: &mut [Val],
     ) -> Result<()> {
         let func = self.func(number, export)?;
-        self.guarded(&export.qualified, |run| func.call(&mut run.store, args, results))
+        self.guarded(&export.qualified, |run| {
+            func.call(&mut run.store, args, results)
+        })
     }
 
     /// The function of export `number` in this generation's instance, looked up once.

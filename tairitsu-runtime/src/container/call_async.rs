@@ -51,7 +51,9 @@ impl<T: Send + 'static> Container<T> {
                 match guest.as_deref().and_then(|g| g.downcast_ref::<W>()) {
                     Some(guest) => f(guest, store),
                     None => Box::pin(async {
-                        Err(wasmtime::Error::msg("the guest changed type during the call"))
+                        Err(wasmtime::Error::msg(
+                            "the guest changed type during the call",
+                        ))
                     }),
                 }
             })

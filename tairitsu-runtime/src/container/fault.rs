@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use wasmtime::{Trap, WasmBacktrace};
 
+use crate::Error;
 use crate::error::WasmtimeError;
 use crate::limits::LimitHit;
-use crate::Error;
 
 /// What ended a call when it did not return: an error, a host panic, or an interruption from
 /// outside (an [`InterruptHandle`](crate::InterruptHandle) or a dropped future).
@@ -88,8 +88,8 @@ pub(crate) enum Interrupted {
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Interrupted::Deadline => "the call ran past its deadline",
-            Interrupted::ByHost => "the call was interrupted by the host",
+            Interrupted::Deadline => "interrupted: the call ran past its deadline",
+            Interrupted::ByHost => "interrupted by the host",
         })
     }
 }

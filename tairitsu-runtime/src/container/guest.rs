@@ -72,6 +72,5 @@ pub(super) type Initializer<T> =
     Box<dyn FnMut(&mut GuestContext<'_, T>) -> wasmtime::Result<GuestInstance> + Send>;
 
 /// Loads typed bindings from a fresh instance.
-pub(super) type Loader<T> = Arc<
-    dyn Fn(&mut Store<HostState<T>>, &Instance) -> wasmtime::Result<Guest> + Send + Sync,
->;
+pub(super) type Loader<T> =
+    Arc<dyn Fn(&mut Store<HostState<T>>, &Instance) -> wasmtime::Result<Guest> + Send + Sync>;

@@ -8,12 +8,12 @@ use futures::FutureExt as _;
 
 use std::sync::Arc;
 
-use wasmtime::{Store, UpdateDeadline};
 use wasmtime::component::{Func, Instance, InstancePre, Linker, Val};
+use wasmtime::{Store, UpdateDeadline};
 
 use super::fault::{Interrupted, panic_message};
-use super::interrupt::{CallClock, Interrupt, InterruptHandle};
 use super::guest::{Guest, GuestContext, Initializer, Loader};
+use super::interrupt::{CallClock, Interrupt, InterruptHandle};
 use super::state::ContainerState;
 use crate::dynamic::{ResourceHandles, ValueLimits};
 use crate::host_state::HostState;

@@ -122,15 +122,12 @@ impl<T: Send + 'static> Container<T> {
     /// destructor fails in the guest.
     pub fn drop_handle(&mut self, handle: u64) -> Result<()> {
         let core = &mut self.core;
-        let resource = core
-            .handles
-            .remove(handle)
-            .ok_or_else(|| {
-                ValueError::of(
-                    ValueErrorKind::Resource,
-                    format!("no resource has handle {handle}"),
-                )
-            })?;
+        let resource = core.handles.remove(handle).ok_or_else(|| {
+            ValueError::of(
+                ValueErrorKind::Resource,
+                format!("no resource has handle {handle}"),
+            )
+        })?;
         core.guarded(&format!("drop Handle({handle})"), |run| {
             resource.resource_drop(&mut run.store)
         })

@@ -46,8 +46,8 @@ use wasmtime::component::Val;
 
 use super::error::{ValueError, ValueErrorKind};
 use super::handles::HandleTable;
-use super::value_limits::ValueLimits;
 use super::ron::{self, Reader, position_of};
+use super::value_limits::ValueLimits;
 use super::value_type::{FuncType, ValueType};
 use super::wave;
 
@@ -75,7 +75,10 @@ impl CallName {
     pub fn parse(name: &str) -> Result<Self, ValueError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(ValueError::of(ValueErrorKind::Call, "expected a function name"));
+            return Err(ValueError::of(
+                ValueErrorKind::Call,
+                "expected a function name",
+            ));
         }
         if let Some(bad) = name.chars().find(|c| {
             !(c.is_ascii_alphanumeric()
@@ -84,43 +87,54 @@ impl CallName {
                     ':' | '/' | '@' | '.' | '#' | '-' | '+' | '[' | ']' | '%' | '_'
                 ))
         }) {
-            return Err(ValueError::of(ValueErrorKind::Call, format!(
-                "`{name}` is not a function name: `{bad}` cannot appear in one"
-            )));
+            return Err(ValueError::of(
+                ValueErrorKind::Call,
+                format!("`{name}` is not a function name: `{bad}` cannot appear in one"),
+            ));
         }
-        let (interface, function) = if let Some((interface, function)) = name.split_once('#') {
-            (Some(interface), function)
-        } else if let Some(slash) = name.rfind('/') {
-            let after = &name[slash + 1..];
-            let iface_len = after.find(['.', '@']).ok_or_else(|| {
+        let (interface, function) =
+            if let Some((interface, function)) = name.split_once('#') {
+                (Some(interface), function)
+            } else if let Some(slash) = name.rfind('/') {
+                let after = &name[slash + 1..];
+                let iface_len = after.find(['.', '@']).ok_or_else(|| {
                 ValueError::of(ValueErrorKind::Call, format!(
                     "`{name}` names an interface but no function: write `{name}#function` or \
                      `{name}.function`"
                 ))
             })?;
-            let mut split = slash + 1 + iface_len;
-            if name.as_bytes()[split] == b'@' {
-                split += 1 + version_len(&name[split + 1..]);
-            }
-            match name[split..].strip_prefix('.') {
-                Some(function) => (Some(&name[..split]), function),
-                None => {
-                    return Err(ValueError::of(ValueErrorKind::Call, format!(
-                        "`{name}` names an interface but no function: write \
-                         `{}#function` or `{}.function`",
-                        &name[..split],
-                        &name[..split]
-                    )));
+                let mut split = slash + 1 + iface_len;
+                if name.as_bytes()[split] == b'@' {
+                    split += 1 + version_len(&name[split + 1..]);
                 }
-            }
-        } else {
-            (None, name)
-        };
+                match name[split..].strip_prefix('.') {
+                    Some(function) => (Some(&name[..split]), function),
+                    None => {
+                        return Err(ValueError::of(
+                            ValueErrorKind::Call,
+                            format!(
+                                "`{name}` names an interface but no function: write \
+                         `{}#function` or `{}.function`",
+                                &name[..split],
+                                &name[..split]
+                            ),
+                        ));
+                    }
+                }
+            } else {
+                (None, name)
+            };
         if function.is_empty() {
-            return Err(ValueError::of(ValueErrorKind::Call, format!("`{name}` has no function part")));
+            return Err(ValueError::of(
+                ValueErrorKind::Call,
+                format!("`{name}` has no function part"),
+            ));
         }
         if interface.is_some_and(str::is_empty) {
-            return Err(ValueError::of(ValueErrorKind::Call, format!("`{name}` has no interface part")));
+            return Err(ValueError::of(
+                ValueErrorKind::Call,
+                format!("`{name}` has no interface part"),
+            ));
         }
         Ok(Self {
             interface: interface.map(str::to_string),
@@ -431,7 +445,11 @@ fn ron_arg_list(
             }
             None => {
                 if positional.len() >= count {
-                    return Err(reader.error_of(ValueErrorKind::Arity, arg_start, arity_message(func, None)));
+                    return Err(reader.error_of(
+                        ValueErrorKind::Arity,
+                        arg_start,
+                        arity_message(func, None),
+                    ));
                 }
                 positional.len()
             }
@@ -457,7 +475,10 @@ fn ron_arg_list(
     match slots {
         Some(slots) => collect_args(func, slots, true).map(|args| positional.extend(args)),
         None if positional.len() == count => Ok(()),
-        None => Err(ValueError::of(ValueErrorKind::Arity, arity_message(func, Some(positional.len())))),
+        None => Err(ValueError::of(
+            ValueErrorKind::Arity,
+            arity_message(func, Some(positional.len())),
+        )),
     }
     .map_err(|e| e.with_position(reader.position(close)))
 }
@@ -482,7 +503,10 @@ fn collect_args(
 ) -> Result<Vec<Val>, ValueError> {
     let given = slots.iter().filter(|s| s.is_some()).count();
     if !named && given != func.params.len() {
-        return Err(ValueError::of(ValueErrorKind::Arity, arity_message(func, Some(given))));
+        return Err(ValueError::of(
+            ValueErrorKind::Arity,
+            arity_message(func, Some(given)),
+        ));
     }
     let missing: Vec<&str> = func
         .params
@@ -492,21 +516,24 @@ fn collect_args(
         .map(|((n, _), _)| n.wit())
         .collect();
     if !missing.is_empty() {
-        return Err(ValueError::of(ValueErrorKind::Arity, format!(
-            "`{}` is missing {} {}; its parameters are {}",
-            func.name,
-            if missing.len() == 1 {
-                "argument"
-            } else {
-                "arguments"
-            },
-            missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            func.params_text()
-        )));
+        return Err(ValueError::of(
+            ValueErrorKind::Arity,
+            format!(
+                "`{}` is missing {} {}; its parameters are {}",
+                func.name,
+                if missing.len() == 1 {
+                    "argument"
+                } else {
+                    "arguments"
+                },
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                func.params_text()
+            ),
+        ));
     }
     Ok(slots.into_iter().flatten().collect())
 }
@@ -524,7 +551,10 @@ pub fn ron_args_to_string(
     handles: &mut dyn HandleTable,
 ) -> Result<String, ValueError> {
     if args.len() != func.params.len() {
-        return Err(ValueError::of(ValueErrorKind::Arity, arity_message(func, Some(args.len()))));
+        return Err(ValueError::of(
+            ValueErrorKind::Arity,
+            arity_message(func, Some(args.len())),
+        ));
     }
     let mut out = String::from("(");
     for (i, (arg, (name, ty))) in args.iter().zip(&func.params).enumerate() {
@@ -551,12 +581,15 @@ pub fn ron_results_to_string(
     handles: &mut dyn HandleTable,
 ) -> Result<String, ValueError> {
     if results.len() != func.results.len() {
-        return Err(ValueError::of(ValueErrorKind::Arity, format!(
-            "`{}` has {} results, found {}",
-            func.name,
-            func.results.len(),
-            results.len()
-        )));
+        return Err(ValueError::of(
+            ValueErrorKind::Arity,
+            format!(
+                "`{}` has {} results, found {}",
+                func.name,
+                func.results.len(),
+                results.len()
+            ),
+        ));
     }
     let place = || format!("result of `{}`", func.name);
     match (results, func.results.as_slice()) {
@@ -600,7 +633,10 @@ pub fn parse_ron_results(
             let ty = ValueType::Tuple(tys.to_vec());
             match ron::parse_with(text, &ty, limits, handles).map_err(|e| e.at(place()))? {
                 Val::Tuple(vals) => Ok(vals),
-                _ => Err(ValueError::of(ValueErrorKind::Mismatch, "expected a tuple of results").at(place())),
+                _ => Err(
+                    ValueError::of(ValueErrorKind::Mismatch, "expected a tuple of results")
+                        .at(place()),
+                ),
             }
         }
     }
@@ -634,10 +670,11 @@ pub fn parse_wave_args(
         .find(|c: char| !c.is_whitespace())
         .unwrap_or(text.len());
     if !text[open..].starts_with('(') {
-        return Err(
-            ValueError::of(ValueErrorKind::Syntax, format!("expected `(` and the arguments of `{}`", func.name))
-                .with_position(position_of(text, open)),
-        );
+        return Err(ValueError::of(
+            ValueErrorKind::Syntax,
+            format!("expected `(` and the arguments of `{}`", func.name),
+        )
+        .with_position(position_of(text, open)));
     }
     wave_arg_list(text, open, func, limits)
 }
@@ -650,10 +687,13 @@ fn wave_arg_list(
 ) -> Result<Vec<Val>, ValueError> {
     limits.check_len(text.len())?;
     let Some(wasmtime_func) = &func.wasmtime else {
-        return Err(ValueError::of(ValueErrorKind::Other, format!(
-            "WAVE needs wasmtime's types of `{}`; build its `FuncType` with `from_wasmtime`",
-            func.name
-        )));
+        return Err(ValueError::of(
+            ValueErrorKind::Other,
+            format!(
+                "WAVE needs wasmtime's types of `{}`; build its `FuncType` with `from_wasmtime`",
+                func.name
+            ),
+        ));
     };
     let wasmtime_types: Vec<_> = wasmtime_func.params().map(|(_, ty)| ty).collect();
     let args = wave::split_args(text, open, limits)?;
@@ -662,10 +702,13 @@ fn wave_arg_list(
     let mut named: Option<bool> = None;
     for (i, arg) in args.iter().enumerate() {
         if named.is_some_and(|n| n != arg.name.is_some()) {
-            return Err(ValueError::of(ValueErrorKind::Arity, format!(
-                "`{}` is called with both positional and named arguments; use one kind",
-                func.name
-            ))
+            return Err(ValueError::of(
+                ValueErrorKind::Arity,
+                format!(
+                    "`{}` is called with both positional and named arguments; use one kind",
+                    func.name
+                ),
+            )
             .with_position(position_of(text, arg.start)));
         }
         named = Some(arg.name.is_some());
@@ -674,34 +717,43 @@ fn wave_arg_list(
                 let name = name.strip_prefix('%').unwrap_or(name);
                 let index =
                     ron::find_name(func.params.iter().map(|(n, _)| n), name).ok_or_else(|| {
-                        ValueError::of(ValueErrorKind::Name, format!(
-                            "unknown parameter `{name}` of `{}`; its parameters are {}",
-                            func.name,
-                            func.params_text()
-                        ))
+                        ValueError::of(
+                            ValueErrorKind::Name,
+                            format!(
+                                "unknown parameter `{name}` of `{}`; its parameters are {}",
+                                func.name,
+                                func.params_text()
+                            ),
+                        )
                         .with_position(position_of(text, arg.start))
                     })?;
                 if slots[index].is_some() {
-                    return Err(ValueError::of(ValueErrorKind::Name, format!(
-                        "argument `{}` of `{}` is given twice",
-                        func.params[index].0.wit(),
-                        func.name
-                    ))
+                    return Err(ValueError::of(
+                        ValueErrorKind::Name,
+                        format!(
+                            "argument `{}` of `{}` is given twice",
+                            func.params[index].0.wit(),
+                            func.name
+                        ),
+                    )
                     .with_position(position_of(text, arg.start)));
                 }
                 index
             }
             None if i >= count => {
-                return Err(ValueError::of(ValueErrorKind::Arity, arity_message(func, Some(args.len())))
-                    .with_position(position_of(text, arg.start)));
+                return Err(ValueError::of(
+                    ValueErrorKind::Arity,
+                    arity_message(func, Some(args.len())),
+                )
+                .with_position(position_of(text, arg.start)));
             }
             None => i,
         };
         let ty = wasmtime_types.get(index).ok_or_else(|| {
-            ValueError::of(ValueErrorKind::Arity, format!(
-                "`{}`: wasmtime's type has fewer parameters",
-                func.name
-            ))
+            ValueError::of(
+                ValueErrorKind::Arity,
+                format!("`{}`: wasmtime's type has fewer parameters", func.name),
+            )
         })?;
         let val = wave::parse_at(text, arg.value_start, arg.end, ty, limits).map_err(|e| {
             e.at(format!(

@@ -39,16 +39,20 @@ pub struct NoHandles;
 
 impl HandleTable for NoHandles {
     fn handle(&mut self, _: ResourceAny, ty: &ValueType) -> Result<u64, ValueError> {
-        Err(ValueError::of(ValueErrorKind::Resource, format!(
-            "cannot write a {ty} here: resources need a handle table (a container)"
-        )))
+        Err(ValueError::of(
+            ValueErrorKind::Resource,
+            format!("cannot write a {ty} here: resources need a handle table (a container)"),
+        ))
     }
 
     fn resource(&mut self, handle: u64, ty: &ValueType) -> Result<ResourceAny, ValueError> {
-        Err(ValueError::of(ValueErrorKind::Resource, format!(
-            "cannot resolve `Handle({handle})` as a {ty} here: resources need a handle table (a \
+        Err(ValueError::of(
+            ValueErrorKind::Resource,
+            format!(
+                "cannot resolve `Handle({handle})` as a {ty} here: resources need a handle table (a \
              container)"
-        )))
+            ),
+        ))
     }
 }
 
@@ -113,7 +117,11 @@ impl HandleTable for ResourceHandles {
         // No type check here: the types a container reads from its image are the component's
         // abstract resource types, which never equal an instance's; wasmtime checks the
         // resource's type when the call lowers it.
-        self.get(handle)
-            .ok_or_else(|| ValueError::of(ValueErrorKind::Resource, format!("unknown resource handle `Handle({handle})`")))
+        self.get(handle).ok_or_else(|| {
+            ValueError::of(
+                ValueErrorKind::Resource,
+                format!("unknown resource handle `Handle({handle})`"),
+            )
+        })
     }
 }

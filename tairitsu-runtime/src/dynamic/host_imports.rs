@@ -280,7 +280,10 @@ impl HostImports {
         F: Fn(Vec<Val>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Vec<Val>, String>> + Send + 'static,
     {
-        self.insert(name, HostFn::ValAsync(Arc::new(move |args| Box::pin(f(args)))));
+        self.insert(
+            name,
+            HostFn::ValAsync(Arc::new(move |args| Box::pin(f(args)))),
+        );
         self
     }
 
@@ -295,7 +298,10 @@ impl HostImports {
         F: Fn(String) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<String, String>> + Send + 'static,
     {
-        self.insert(name, HostFn::RonAsync(Arc::new(move |args| Box::pin(f(args)))));
+        self.insert(
+            name,
+            HostFn::RonAsync(Arc::new(move |args| Box::pin(f(args)))),
+        );
         self
     }
 
@@ -590,7 +596,10 @@ impl HostImports {
         let call = match host {
             HostFn::Val(f) => Call::Val(f.clone()),
             HostFn::ValResources(f) => Call::ValResources(f.clone()),
-            HostFn::Ron(f) => Call::Ron(f.clone(), Arc::new(func_type.cloned().map_err(Clone::clone)?)),
+            HostFn::Ron(f) => Call::Ron(
+                f.clone(),
+                Arc::new(func_type.cloned().map_err(Clone::clone)?),
+            ),
             // `link_only` sends async closures to `async_closure`.
             HostFn::ValAsync(_) | HostFn::RonAsync(_) => {
                 return Err(ValueError::new(format!("`{qualified}` is async")));
@@ -689,9 +698,10 @@ impl HostImports {
         let limits = self.limits;
         let call = Arc::new(match host {
             HostFn::ValAsync(f) => AsyncCall::Val(f.clone()),
-            HostFn::RonAsync(f) => {
-                AsyncCall::Ron(f.clone(), Arc::new(func_type.cloned().map_err(Clone::clone)?))
-            }
+            HostFn::RonAsync(f) => AsyncCall::Ron(
+                f.clone(),
+                Arc::new(func_type.cloned().map_err(Clone::clone)?),
+            ),
             _ => return Err(ValueError::new(format!("`{qualified}` is not async"))),
         });
         Ok(async_host_fn(
@@ -898,10 +908,13 @@ struct HostHandles<'s, 'a, T: 'static> {
 impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
     fn handle(&mut self, resource: ResourceAny, ty: &ValueType) -> Result<u64, ValueError> {
         let rep = ResourceAccess::rep(self, resource).map_err(|_| {
-            ValueError::of(ValueErrorKind::Resource, format!(
-                "cannot write a {ty} for a RON closure: only resources defined with \
+            ValueError::of(
+                ValueErrorKind::Resource,
+                format!(
+                    "cannot write a {ty} for a RON closure: only resources defined with \
                  `HostImports::resource` have a host number"
-            ))
+                ),
+            )
         })?;
         Ok(u64::from(rep))
     }
@@ -910,7 +923,12 @@ impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
         let (info, owned) = match ty {
             ValueType::Own(info) => (info, true),
             ValueType::Borrow(info) => (info, false),
-            other => return Err(ValueError::of(ValueErrorKind::Resource, format!("expected {other}, found a handle"))),
+            other => {
+                return Err(ValueError::of(
+                    ValueErrorKind::Resource,
+                    format!("expected {other}, found a handle"),
+                ));
+            }
         };
         let id = info
             .ty
@@ -923,9 +941,10 @@ impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
                 ))
             })?;
         let rep = u32::try_from(handle).map_err(|_| {
-            ValueError::of(ValueErrorKind::Resource, format!(
-                "`Handle({handle})` is out of range: a host resource's number is a u32"
-            ))
+            ValueError::of(
+                ValueErrorKind::Resource,
+                format!("`Handle({handle})` is out of range: a host resource's number is a u32"),
+            )
         })?;
         let resource = if owned {
             ResourceDynamic::new_own(rep, id)
@@ -934,6 +953,11 @@ impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
         };
         resource
             .try_into_resource_any(&mut *self.store)
-            .map_err(|e| ValueError::of(ValueErrorKind::Resource, format!("cannot hand `Handle({handle})` over: {e:#}")))
+            .map_err(|e| {
+                ValueError::of(
+                    ValueErrorKind::Resource,
+                    format!("cannot hand `Handle({handle})` over: {e:#}"),
+                )
+            })
     }
 }

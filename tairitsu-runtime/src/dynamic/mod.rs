@@ -19,13 +19,13 @@ mod value_limits;
 mod value_type;
 pub mod wave;
 
+pub use crate::surface::{TypeDef, WorldInfo, decode_world, wit_type_text};
 pub use call::{CallName, CallText};
 pub use error::{Position, ValueError, ValueErrorKind};
 pub use handles::{HandleTable, NoHandles, ResourceHandles};
 pub use host_imports::{HostImportError, HostImports, HostResources};
-pub use value_limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES, ValueLimits};
 pub use names::{Name, snake_case, upper_camel_case};
-pub use crate::surface::{TypeDef, WorldInfo, decode_world, wit_type_text};
+pub use value_limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES, ValueLimits};
 pub use value_type::{
     Case, EnumType, Field, FlagsType, FuncType, RecordType, ResourceInfo, ResultType, ValueType,
     VariantType,

@@ -57,10 +57,13 @@ impl ValueLimits {
     /// Fails when `text` is longer than `max_text_len`.
     pub(crate) fn check_len(&self, len: usize) -> Result<(), ValueError> {
         if len > self.max_text_len {
-            Err(ValueError::of(ValueErrorKind::Limit, format!(
-                "the text is {len} bytes long, more than the limit of {} bytes",
-                self.max_text_len
-            )))
+            Err(ValueError::of(
+                ValueErrorKind::Limit,
+                format!(
+                    "the text is {len} bytes long, more than the limit of {} bytes",
+                    self.max_text_len
+                ),
+            ))
         } else {
             Ok(())
         }
@@ -68,17 +71,20 @@ impl ValueLimits {
 
     /// The error for text holding too many values.
     pub(crate) fn too_many_values(&self) -> ValueError {
-        ValueError::of(ValueErrorKind::Limit, format!(
-            "the text holds more than {} values (`ValueLimits::max_values`)",
-            self.max_values
-        ))
+        ValueError::of(
+            ValueErrorKind::Limit,
+            format!(
+                "the text holds more than {} values (`ValueLimits::max_values`)",
+                self.max_values
+            ),
+        )
     }
 
     /// The error for a value nested too deeply.
     pub(crate) fn too_deep(&self) -> ValueError {
-        ValueError::of(ValueErrorKind::Limit, format!(
-            "the value nests deeper than {} levels",
-            self.max_depth
-        ))
+        ValueError::of(
+            ValueErrorKind::Limit,
+            format!("the value nests deeper than {} levels", self.max_depth),
+        )
     }
 }

@@ -6,8 +6,8 @@ use wasmtime::component::ResourceType;
 use wasmtime::component::types::{self, Type};
 
 use super::error::{ValueError, ValueErrorKind};
-use super::value_limits::DEFAULT_MAX_DEPTH;
 use super::names::Name;
+use super::value_limits::DEFAULT_MAX_DEPTH;
 
 /// The WIT type of a value, as the dynamic path reads and writes it.
 ///

@@ -39,9 +39,9 @@ use wasmtime::component::wasm_wave::parser::ParserErrorKind;
 use wasmtime::component::{Type, Val, wasm_wave};
 
 use super::error::{ValueError, ValueErrorKind};
+use super::ron::position_of;
 use super::value_limits::ValueLimits;
 use super::value_type::ValueType;
-use super::ron::position_of;
 
 /// Reads a value of wasmtime type `ty` from WAVE text, with the default [`ValueLimits`].
 ///
@@ -72,12 +72,16 @@ pub fn parse_with(text: &str, ty: &Type, limits: &ValueLimits) -> Result<Val, Va
 pub fn to_string(val: &Val) -> Result<String, ValueError> {
     // wasm-wave's writer panics on the kinds it has no syntax for; refuse them first.
     if let Some(kind) = unwritable(val) {
-        return Err(ValueError::of(ValueErrorKind::Unsupported, format!(
-            "cannot write WAVE: the value holds a {kind}, which WAVE has no syntax for; use RON, \
+        return Err(ValueError::of(
+            ValueErrorKind::Unsupported,
+            format!(
+                "cannot write WAVE: the value holds a {kind}, which WAVE has no syntax for; use RON, \
              where a resource is an opaque `Handle(n)`"
-        )));
+            ),
+        ));
     }
-    wasm_wave::to_string(val).map_err(|e| ValueError::of(ValueErrorKind::Mismatch, format!("cannot write WAVE: {e}")))
+    wasm_wave::to_string(val)
+        .map_err(|e| ValueError::of(ValueErrorKind::Mismatch, format!("cannot write WAVE: {e}")))
 }
 
 /// The first kind in `val` that WAVE cannot write, if any.
@@ -112,8 +116,12 @@ pub(crate) fn parse_at(
     wasm_wave::from_str::<Val>(ty, &text[start..end]).map_err(|e| {
         let mut message = e.kind().to_string();
         let kind = match e.kind() {
-            ParserErrorKind::InvalidType | ParserErrorKind::InvalidValue => ValueErrorKind::Mismatch,
-            ParserErrorKind::DuplicateField | ParserErrorKind::DuplicateFlag => ValueErrorKind::Name,
+            ParserErrorKind::InvalidType | ParserErrorKind::InvalidValue => {
+                ValueErrorKind::Mismatch
+            }
+            ParserErrorKind::DuplicateField | ParserErrorKind::DuplicateFlag => {
+                ValueErrorKind::Name
+            }
             ParserErrorKind::NestingTooDeep => ValueErrorKind::Limit,
             _ => ValueErrorKind::Syntax,
         };
@@ -149,7 +157,10 @@ fn expected(value: &str, span: std::ops::Range<usize>, ty: &Type) -> String {
         }
     };
     let found = shorten(value.get(span.clone()).unwrap_or_default(), 40);
-    let ty = shorten(&ValueType::from_wasmtime(ty).map_or_else(|e| e.to_string(), |t| t.to_string()), 160);
+    let ty = shorten(
+        &ValueType::from_wasmtime(ty).map_or_else(|e| e.to_string(), |t| t.to_string()),
+        160,
+    );
     let trimmed = value.trim();
     let whole = value.get(span).is_some_and(|f| f.trim() == trimmed);
     if whole {

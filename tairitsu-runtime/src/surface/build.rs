@@ -7,10 +7,10 @@ use wasmtime::component::Component;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wit_parser::Function;
 
+use super::Surface;
 use super::exports::{Export, names};
 use super::imports::{Import, Imported};
 use super::world::{WitWorld, WorldInfo, decode_world, signature};
-use super::Surface;
 use crate::dynamic::FuncType;
 use crate::{FunctionSignature, Param};
 
@@ -30,7 +30,12 @@ pub(super) fn build(component: &Component, bytes: Option<&[u8]>) -> Surface {
         Some((_, world)) => world
             .functions
             .iter()
-            .map(|f| ((f.imported, f.interface.as_deref(), f.func.name.as_str()), f.func))
+            .map(|f| {
+                (
+                    (f.imported, f.interface.as_deref(), f.func.name.as_str()),
+                    f.func,
+                )
+            })
             .collect(),
         None => HashMap::new(),
     };
@@ -39,7 +44,10 @@ pub(super) fn build(component: &Component, bytes: Option<&[u8]>) -> Surface {
             Some(i) => format!("{i}#{name}"),
             None => name.to_string(),
         };
-        let mut func_type = FuncType::from_wasmtime(&qualified, ty);
+        // Messages name an export by its function name (``argument `v` of `echo-u8` ``), and
+        // an import, which the host serves, by its qualified name.
+        let shown = if imported { qualified.as_str() } else { name };
+        let mut func_type = FuncType::from_wasmtime(shown, ty);
         let wit_func = index.get(&(imported, interface, name));
         let signature = match (&wit, wit_func) {
             (Some((resolve, _)), Some(func)) => {
@@ -52,7 +60,7 @@ pub(super) fn build(component: &Component, bytes: Option<&[u8]>) -> Surface {
         };
         let func_type = func_type.and_then(|f| {
             f.check_supported()
-                .map_err(|e| e.at(format!("`{qualified}`")))
+                .map_err(|e| e.at(format!("`{shown}`")))
                 .map(|()| f)
         });
         (qualified, func_type, signature)
@@ -155,7 +163,11 @@ fn for_each_item<'a>(
 }
 
 /// A signature from wasmtime's types alone: named types come out structurally.
-fn structural_signature(interface: Option<&str>, name: &str, ty: &ComponentFunc) -> FunctionSignature {
+fn structural_signature(
+    interface: Option<&str>,
+    name: &str,
+    ty: &ComponentFunc,
+) -> FunctionSignature {
     let text = |t: &wasmtime::component::Type| match crate::dynamic::ValueType::from_wasmtime(t) {
         Ok(t) => t.to_string(),
         Err(_) => "…".to_string(),

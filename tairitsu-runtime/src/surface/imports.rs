@@ -165,10 +165,13 @@ pub(crate) fn link_traps<T: 'static>(
     for &i in &probe.missing {
         let import = &surface.imports[i];
         let qualified = import.qualified();
-        let target = import
-            .interface
-            .as_deref()
-            .map(|iface| probe.resolved.get(iface).cloned().unwrap_or_else(|| iface.to_string()));
+        let target = import.interface.as_deref().map(|iface| {
+            probe
+                .resolved
+                .get(iface)
+                .cloned()
+                .unwrap_or_else(|| iface.to_string())
+        });
         let mut instance = match &target {
             Some(name) => linker.instance(name),
             None => Ok(linker.root()),
@@ -253,7 +256,11 @@ fn wasi_io_host_type(provider: &Import) -> Option<ResourceType> {
 }
 
 /// A provided import of the same component resource type as `ty`, if any.
-fn shared_provider<'s>(surface: &'s Surface, probe: &Probe, ty: ResourceType) -> Option<&'s Import> {
+fn shared_provider<'s>(
+    surface: &'s Surface,
+    probe: &Probe,
+    ty: ResourceType,
+) -> Option<&'s Import> {
     surface
         .imports
         .iter()
@@ -338,7 +345,10 @@ fn provided_instance<T: 'static>(names: &mut Linker<T>, iface: &str) -> Option<S
 
 /// The exact name under which `linker` has the instance `iface` (a semver-compatible version
 /// of it), if it has one.
-pub(crate) fn provided_instance_name<T: 'static>(linker: &Linker<T>, iface: &str) -> Option<String> {
+pub(crate) fn provided_instance_name<T: 'static>(
+    linker: &Linker<T>,
+    iface: &str,
+) -> Option<String> {
     let mut names = linker.clone();
     names.allow_shadowing(false);
     provided_instance(&mut names, iface)

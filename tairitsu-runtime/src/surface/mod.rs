@@ -47,7 +47,7 @@ use wasmtime::component::Component;
 /// let surface = image.surface();
 /// let mul = surface.export("mul")?;
 /// assert_eq!(mul.qualified(), "test:calc/api@0.1.0#mul");
-/// assert_eq!(mul.signature().to_wit(), "mul: func(a: u32, b: u32) -> u32");
+/// assert_eq!(mul.signature().to_wit(), "mul: func(a: s32, b: s32) -> s32");
 /// assert!(surface.export("add").is_err(), "`add` is in two interfaces");
 /// # Ok::<(), tairitsu_runtime::Error>(())
 /// ```

@@ -231,7 +231,11 @@ fn interface_name(resolve: &Resolve, key: &WorldKey, id: wit_parser::InterfaceId
     }
 }
 
-pub(crate) fn signature(resolve: &Resolve, interface: Option<&str>, func: &Function) -> FunctionSignature {
+pub(crate) fn signature(
+    resolve: &Resolve,
+    interface: Option<&str>,
+    func: &Function,
+) -> FunctionSignature {
     FunctionSignature {
         interface: interface.map(|i| Cow::Owned(i.to_string())),
         name: Cow::Owned(func.name.clone()),

@@ -5,10 +5,9 @@ use wasmtime::component::Val;
 
 use super::super::error::{Position, ValueError, ValueErrorKind};
 use super::super::handles::HandleTable;
-use super::super::value_limits::ValueLimits;
 use super::super::names;
+use super::super::value_limits::ValueLimits;
 use super::super::value_type::ValueType;
-
 
 /// A type-directed RON reader over one text.
 pub(crate) struct Reader<'a, 'h> {
@@ -89,7 +88,11 @@ impl<'a, 'h> Reader<'a, 'h> {
     }
 
     /// An error of `kind` at the cursor.
-    pub(super) fn error_of_here(&self, kind: ValueErrorKind, message: impl Into<String>) -> ValueError {
+    pub(super) fn error_of_here(
+        &self,
+        kind: ValueErrorKind,
+        message: impl Into<String>,
+    ) -> ValueError {
         self.error_of(kind, self.pos, message)
     }
 
@@ -181,7 +184,10 @@ impl<'a, 'h> Reader<'a, 'h> {
         if self.eat(b) {
             Ok(())
         } else {
-            Err(self.error_of_here(ValueErrorKind::Mismatch, format!("expected {}, found {}", expected(), self.found())))
+            Err(self.error_of_here(
+                ValueErrorKind::Mismatch,
+                format!("expected {}, found {}", expected(), self.found()),
+            ))
         }
     }
 
@@ -354,7 +360,10 @@ impl<'a, 'h> Reader<'a, 'h> {
         let start = self.pos;
         if self.starts_with("b'") {
             if *ty != ValueType::U8 {
-                return Err(self.error_of_here(ValueErrorKind::Mismatch, format!("a byte literal is a u8, expected {ty}")));
+                return Err(self.error_of_here(
+                    ValueErrorKind::Mismatch,
+                    format!("a byte literal is a u8, expected {ty}"),
+                ));
             }
             self.pos += 2;
             let c = self
@@ -423,7 +432,8 @@ impl<'a, 'h> Reader<'a, 'h> {
             }
             let digit = (b as char).to_digit(16).unwrap_or(16);
             if digit >= base {
-                return Err(self.error_of(ValueErrorKind::Mismatch, 
+                return Err(self.error_of(
+                    ValueErrorKind::Mismatch,
                     digits_start + i,
                     format!("invalid digit `{}` in a base {base} number", b as char),
                 ));
@@ -442,7 +452,8 @@ impl<'a, 'h> Reader<'a, 'h> {
             if let Some(found) = self.ident()
                 && found != suffix
             {
-                return Err(self.error_of(ValueErrorKind::Mismatch, 
+                return Err(self.error_of(
+                    ValueErrorKind::Mismatch,
                     suffix_start,
                     format!("expected {ty}, found a `{found}` literal"),
                 ));
@@ -464,7 +475,8 @@ impl<'a, 'h> Reader<'a, 'h> {
             {
                 self.pos += self.rest().chars().next().map_or(1, char::len_utf8);
             }
-            return Err(self.error_of(ValueErrorKind::Mismatch, 
+            return Err(self.error_of(
+                ValueErrorKind::Mismatch,
                 start,
                 format!("expected {ty}, found `{}`", &self.src[start..self.pos]),
             ));
@@ -479,7 +491,11 @@ impl<'a, 'h> Reader<'a, 'h> {
         };
         match value {
             Some(v) if v >= min && v <= max => Ok(v),
-            _ => Err(self.error_of(ValueErrorKind::Mismatch, start, format!("{literal} does not fit {ty}"))),
+            _ => Err(self.error_of(
+                ValueErrorKind::Mismatch,
+                start,
+                format!("{literal} does not fit {ty}"),
+            )),
         }
     }
 
@@ -569,7 +585,13 @@ impl<'a, 'h> Reader<'a, 'h> {
                 format!("expected {ty}, found `{}`", &self.src[start..self.pos]),
             ));
         }
-        parse(&text).ok_or_else(|| self.error_of(ValueErrorKind::Mismatch, start, format!("expected {ty}, found `{raw}`")))
+        parse(&text).ok_or_else(|| {
+            self.error_of(
+                ValueErrorKind::Mismatch,
+                start,
+                format!("expected {ty}, found `{raw}`"),
+            )
+        })
     }
 
     pub(super) fn next_char(&mut self) -> Option<char> {
@@ -720,7 +742,6 @@ impl<'a, 'h> Reader<'a, 'h> {
         }
         Err(self.expected(&ValueType::String))
     }
-
 }
 
 /// The float types `Reader::float` reads.
@@ -763,4 +784,3 @@ impl FloatLike for f64 {
     const NAN: Self = f64::NAN;
     const NEG_NAN: Self = -f64::NAN;
 }
-

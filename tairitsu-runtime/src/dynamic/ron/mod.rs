@@ -135,4 +135,3 @@ pub fn write(
     }
     .value(val, ty)
 }
-

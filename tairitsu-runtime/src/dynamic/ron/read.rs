@@ -5,8 +5,8 @@ use wasmtime::component::Val;
 use super::super::error::{ValueError, ValueErrorKind};
 use super::super::names::Name;
 use super::super::value_type::{RecordType, ValueType};
-use super::lex::{integer_val, position_of};
 use super::lex::Reader;
+use super::lex::{integer_val, position_of};
 
 impl Reader<'_, '_> {
     /// Reads the next value, of type `ty`.
@@ -84,7 +84,10 @@ impl Reader<'_, '_> {
                     }
                     let start = self.pos;
                     let ident = self.ident().ok_or_else(|| {
-                        self.error_of_here(ValueErrorKind::Mismatch, format!("expected a flag of {ty}, found {}", self.found()))
+                        self.error_of_here(
+                            ValueErrorKind::Mismatch,
+                            format!("expected a flag of {ty}, found {}", self.found()),
+                        )
                     })?;
                     let index = find_name(flags.flags.iter(), ident).ok_or_else(|| {
                         self.unknown_name(start, "flag", ident, ty, flags.flags.iter())
@@ -177,7 +180,11 @@ impl Reader<'_, '_> {
     }
 
     #[inline(never)]
-    pub(super) fn option(&mut self, payload_ty: &ValueType, ty: &ValueType) -> Result<Val, ValueError> {
+    pub(super) fn option(
+        &mut self,
+        payload_ty: &ValueType,
+        ty: &ValueType,
+    ) -> Result<Val, ValueError> {
         let start = self.pos;
         match self.ident() {
             Some("None") => Ok(Val::Option(None)),
@@ -226,7 +233,10 @@ impl Reader<'_, '_> {
     }
 
     pub(super) fn expected(&self, ty: &ValueType) -> ValueError {
-        self.error_of_here(ValueErrorKind::Mismatch, format!("expected {}, found {}", describe(ty), self.found()))
+        self.error_of_here(
+            ValueErrorKind::Mismatch,
+            format!("expected {}, found {}", describe(ty), self.found()),
+        )
     }
 
     pub(super) fn unknown_name<'n>(
@@ -238,7 +248,8 @@ impl Reader<'_, '_> {
         names: impl Iterator<Item = &'n Name>,
     ) -> ValueError {
         let list: Vec<&str> = names.map(Name::rust).collect();
-        self.error_of(ValueErrorKind::Name, 
+        self.error_of(
+            ValueErrorKind::Name,
             start,
             format!(
                 "unknown {what} `{ident}` of {ty}; expected one of {}",
@@ -254,7 +265,10 @@ impl Reader<'_, '_> {
                 return Ok(());
             }
         }
-        Err(self.error_of_here(ValueErrorKind::Mismatch, format!("expected {}, found {}", expected(), self.found())))
+        Err(self.error_of_here(
+            ValueErrorKind::Mismatch,
+            format!("expected {}, found {}", expected(), self.found()),
+        ))
     }
 
     #[inline(never)]
@@ -312,11 +326,14 @@ impl Reader<'_, '_> {
             }
             let index = items.len();
             let Some(elem) = elems.get(index) else {
-                return Err(self.error_of_here(ValueErrorKind::Mismatch, format!(
-                    "too many elements: {} has {}",
-                    ValueType::Tuple(elems.to_vec()),
-                    elems.len()
-                )));
+                return Err(self.error_of_here(
+                    ValueErrorKind::Mismatch,
+                    format!(
+                        "too many elements: {} has {}",
+                        ValueType::Tuple(elems.to_vec()),
+                        elems.len()
+                    ),
+                ));
             };
             items.push(self.value(elem).map_err(|e| e.at(format!("[{index}]")))?);
             if !self.comma_or_end(b')')? {
@@ -324,7 +341,8 @@ impl Reader<'_, '_> {
             }
         }
         if items.len() != elems.len() {
-            return Err(self.error_of(ValueErrorKind::Mismatch, 
+            return Err(self.error_of(
+                ValueErrorKind::Mismatch,
                 self.pos - 1,
                 format!(
                     "{} has {} elements, found {}",
@@ -338,15 +356,21 @@ impl Reader<'_, '_> {
     }
 
     #[inline(never)]
-    pub(super) fn record(&mut self, record: &RecordType, ty: &ValueType) -> Result<Val, ValueError> {
+    pub(super) fn record(
+        &mut self,
+        record: &RecordType,
+        ty: &ValueType,
+    ) -> Result<Val, ValueError> {
         let start = self.pos;
         if let Some(name) = self.ident() {
             if let Some(expected) = &record.name
                 && !expected.matches(name)
             {
-                return Err(
-                    self.error_of(ValueErrorKind::Name, start, format!("expected {}, found `{name}`", describe(ty)))
-                );
+                return Err(self.error_of(
+                    ValueErrorKind::Name,
+                    start,
+                    format!("expected {}, found `{name}`", describe(ty)),
+                ));
             }
             self.skip_ws()?;
         }
@@ -363,16 +387,17 @@ impl Reader<'_, '_> {
             }
             let name_start = self.pos;
             let Some(name) = self.ident() else {
-                return Err(self.error_of_here(ValueErrorKind::Name, format!(
-                    "expected a field name of {ty}, found {}",
-                    self.found()
-                )));
+                return Err(self.error_of_here(
+                    ValueErrorKind::Name,
+                    format!("expected a field name of {ty}, found {}", self.found()),
+                ));
             };
             // Fields usually come in order: try the next one first.
             let index = match record.fields.get(next) {
                 Some(f) if f.name.rust() == name => next,
                 _ => find_name(record.fields.iter().map(|f| &f.name), name).ok_or_else(|| {
-                    self.error_of(ValueErrorKind::Name, 
+                    self.error_of(
+                        ValueErrorKind::Name,
                         name_start,
                         format!(
                             "unknown field `{name}` of {ty}; its fields are {}",
@@ -383,7 +408,8 @@ impl Reader<'_, '_> {
             };
             let field = &record.fields[index];
             if slots[index].is_some() {
-                return Err(self.error_of(ValueErrorKind::Name, 
+                return Err(self.error_of(
+                    ValueErrorKind::Name,
                     name_start,
                     format!("field `{}` of {ty} given twice", field.name.rust()),
                 ));
@@ -408,7 +434,8 @@ impl Reader<'_, '_> {
                     // serde's derive reads a missing `Option` field as `None`.
                     None if matches!(field.ty, ValueType::Option(_)) => Val::Option(None),
                     None => {
-                        return Err(self.error_of(ValueErrorKind::Name, 
+                        return Err(self.error_of(
+                            ValueErrorKind::Name,
                             self.pos.saturating_sub(1),
                             format!(
                                 "missing field `{}` of {ty}; its fields are {}",
@@ -454,4 +481,3 @@ fn describe(ty: &ValueType) -> String {
         _ => ty.to_string(),
     }
 }
-

@@ -86,10 +86,13 @@ impl Writer<'_, '_> {
         };
         self.depth -= 1;
         if self.out.len() > self.limits.max_text_len {
-            return Err(ValueError::of(ValueErrorKind::Limit, format!(
-                "the text grows past the limit of {} bytes",
-                self.limits.max_text_len
-            )));
+            return Err(ValueError::of(
+                ValueErrorKind::Limit,
+                format!(
+                    "the text grows past the limit of {} bytes",
+                    self.limits.max_text_len
+                ),
+            ));
         }
         result
     }
@@ -131,11 +134,12 @@ impl Writer<'_, '_> {
             }
             (Val::String(s), ValueType::String) => write_escaped_str(self.out, s),
             (Val::Enum(name), ValueType::Enum(e)) => {
-                let case = e
-                    .cases
-                    .iter()
-                    .find(|c| c.wit() == name)
-                    .ok_or_else(|| ValueError::of(ValueErrorKind::Mismatch, format!("{ty} has no case `{name}`")))?;
+                let case = e.cases.iter().find(|c| c.wit() == name).ok_or_else(|| {
+                    ValueError::of(
+                        ValueErrorKind::Mismatch,
+                        format!("{ty} has no case `{name}`"),
+                    )
+                })?;
                 case.write_ron(self.out);
             }
             (Val::Flags(set), ValueType::Flags(flags)) => {
@@ -143,7 +147,10 @@ impl Writer<'_, '_> {
                     .iter()
                     .find(|name| !flags.flags.iter().any(|f| f.wit() == name.as_str()))
                 {
-                    return Err(ValueError::of(ValueErrorKind::Mismatch, format!("{ty} has no flag `{unknown}`")));
+                    return Err(ValueError::of(
+                        ValueErrorKind::Mismatch,
+                        format!("{ty} has no flag `{unknown}`"),
+                    ));
                 }
                 self.out.push('[');
                 let mut first = true;
@@ -188,10 +195,10 @@ impl Writer<'_, '_> {
         ty: &ValueType,
     ) -> Result<(), ValueError> {
         if items.len() != elems.len() {
-            return Err(ValueError::of(ValueErrorKind::Mismatch, format!(
-                "expected {ty}, found a tuple of {} elements",
-                items.len()
-            )));
+            return Err(ValueError::of(
+                ValueErrorKind::Mismatch,
+                format!("expected {ty}, found a tuple of {} elements", items.len()),
+            ));
         }
         self.out.push('(');
         for (i, (item, elem)) in items.iter().zip(elems).enumerate() {
@@ -207,16 +214,20 @@ impl Writer<'_, '_> {
     #[inline(never)]
     fn record(&mut self, fields: &[(String, Val)], ty: &ValueType) -> Result<(), ValueError> {
         let ValueType::Record(record) = ty else {
-            return Err(ValueError::of(ValueErrorKind::Mismatch, format!(
-                "expected {ty}, found a record value"
-            )));
+            return Err(ValueError::of(
+                ValueErrorKind::Mismatch,
+                format!("expected {ty}, found a record value"),
+            ));
         };
         if fields.len() != record.fields.len() {
-            return Err(ValueError::of(ValueErrorKind::Mismatch, format!(
-                "expected {ty} with {} fields, found a record of {}",
-                record.fields.len(),
-                fields.len()
-            )));
+            return Err(ValueError::of(
+                ValueErrorKind::Mismatch,
+                format!(
+                    "expected {ty} with {} fields, found a record of {}",
+                    record.fields.len(),
+                    fields.len()
+                ),
+            ));
         }
         self.out.push('(');
         for (i, field) in record.fields.iter().enumerate() {
@@ -227,10 +238,10 @@ impl Writer<'_, '_> {
                     .find(|(name, _)| name == field.name.wit())
                     .map(|(_, val)| val)
                     .ok_or_else(|| {
-                        ValueError::of(ValueErrorKind::Mismatch, format!(
-                            "the record has no field `{}` of {ty}",
-                            field.name.wit()
-                        ))
+                        ValueError::of(
+                            ValueErrorKind::Mismatch,
+                            format!("the record has no field `{}` of {ty}", field.name.wit()),
+                        )
                     })?,
             };
             if i > 0 {
@@ -253,15 +264,21 @@ impl Writer<'_, '_> {
         ty: &ValueType,
     ) -> Result<(), ValueError> {
         let ValueType::Variant(variant) = ty else {
-            return Err(ValueError::of(ValueErrorKind::Mismatch, format!(
-                "expected {ty}, found a variant value"
-            )));
+            return Err(ValueError::of(
+                ValueErrorKind::Mismatch,
+                format!("expected {ty}, found a variant value"),
+            ));
         };
         let case = variant
             .cases
             .iter()
             .find(|c| c.name.wit() == name)
-            .ok_or_else(|| ValueError::of(ValueErrorKind::Mismatch, format!("{ty} has no case `{name}`")))?;
+            .ok_or_else(|| {
+                ValueError::of(
+                    ValueErrorKind::Mismatch,
+                    format!("{ty} has no case `{name}`"),
+                )
+            })?;
         case.name.write_ron(self.out);
         match (payload, &case.ty) {
             (Some(payload), Some(payload_ty)) => {
@@ -272,12 +289,14 @@ impl Writer<'_, '_> {
                 Ok(())
             }
             (None, None) => Ok(()),
-            (Some(_), None) => Err(ValueError::of(ValueErrorKind::Mismatch, format!(
-                "case `{name}` of {ty} has no payload, but the value has one"
-            ))),
-            (None, Some(_)) => Err(ValueError::of(ValueErrorKind::Mismatch, format!(
-                "case `{name}` of {ty} needs a payload"
-            ))),
+            (Some(_), None) => Err(ValueError::of(
+                ValueErrorKind::Mismatch,
+                format!("case `{name}` of {ty} has no payload, but the value has one"),
+            )),
+            (None, Some(_)) => Err(ValueError::of(
+                ValueErrorKind::Mismatch,
+                format!("case `{name}` of {ty} needs a payload"),
+            )),
         }
     }
 
@@ -301,9 +320,10 @@ impl Writer<'_, '_> {
         ty: &ValueType,
     ) -> Result<(), ValueError> {
         let ValueType::Result(result_ty) = ty else {
-            return Err(ValueError::of(ValueErrorKind::Mismatch, format!(
-                "expected {ty}, found a result value"
-            )));
+            return Err(ValueError::of(
+                ValueErrorKind::Mismatch,
+                format!("expected {ty}, found a result value"),
+            ));
         };
         let (side, payload, payload_ty) = match result {
             Ok(payload) => ("Ok", payload, &result_ty.ok),
@@ -317,12 +337,16 @@ impl Writer<'_, '_> {
                 .map_err(|e| e.at(format!(".{side}")))?,
             (None, None) => self.out.push_str("()"),
             (Some(_), None) => {
-                return Err(ValueError::of(ValueErrorKind::Mismatch, format!(
-                    "`{side}` of {ty} has no payload, but the value has one"
-                )));
+                return Err(ValueError::of(
+                    ValueErrorKind::Mismatch,
+                    format!("`{side}` of {ty} has no payload, but the value has one"),
+                ));
             }
             (None, Some(_)) => {
-                return Err(ValueError::of(ValueErrorKind::Mismatch, format!("`{side}` of {ty} needs a payload")));
+                return Err(ValueError::of(
+                    ValueErrorKind::Mismatch,
+                    format!("`{side}` of {ty} needs a payload"),
+                ));
             }
         }
         self.out.push(')');
@@ -347,4 +371,3 @@ fn write_escaped_str(out: &mut String, s: &str) {
     }
     out.push('"');
 }
-
