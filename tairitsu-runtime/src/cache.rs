@@ -3,7 +3,10 @@
 //! An entry is keyed by the component's sha256 and the engine's compatibility hash (wasmtime
 //! version, target, and every setting that changes code), so a changed engine never reads an
 //! artifact it cannot run. Entries are written to a temporary file and renamed into place, so a
-//! reader never sees half an artifact.
+//! reader never sees half an artifact. An entry is native code: [`trust`] says why one can be
+//! trusted (a private directory, and a keyed seal on every artifact).
+
+mod trust;
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -12,22 +15,32 @@ use wasmtime::component::Component;
 
 use crate::{Engine, Error, Result};
 
+pub use trust::CacheProblem;
+use trust::{ArtifactKey, check_private_dir, create_private_dir};
+
 pub(crate) struct ArtifactCache {
     dir: PathBuf,
     engine_hash: u64,
+    key: ArtifactKey,
 }
 
 impl ArtifactCache {
+    /// Opens (creating it private to the user when missing) the cache in `dir`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when it cannot be created or read; [`Error::UnsafeCache`] when it, or its
+    /// key file, could be written by another user.
     pub(crate) fn open(dir: PathBuf, engine: &wasmtime::Engine) -> Result<Self> {
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
-            path: dir.clone(),
-            source,
-        })?;
+        create_private_dir(&dir)?;
+        check_private_dir(&dir)?;
+        let key = ArtifactKey::open_or_create(&dir)?;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         Ok(Self {
             dir,
             engine_hash: hasher.finish(),
+            key,
         })
     }
 
@@ -45,20 +58,37 @@ impl ArtifactCache {
         self.path(digest).is_file()
     }
 
-    /// The cached component for `digest`, if there is a usable one. A stale or damaged entry is
-    /// removed and reported as a miss.
+    /// The cached component for `digest`, if there is a usable one. A stale, damaged or
+    /// unsealed entry is removed and reported as a miss.
     pub(crate) fn load(&self, engine: &wasmtime::Engine, digest: &str) -> Option<Component> {
         let path = self.path(digest);
-        if !path.is_file() {
+        let sealed = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                tracing::warn!("cannot read cache entry {}: {e}", path.display());
+                return None;
+            }
+        };
+        let Some(artifact) = self.key.open(digest, self.engine_hash, &sealed) else {
+            tracing::warn!(
+                "refusing cache entry {}: it is not sealed by this cache's key for this \
+                 component (copied from elsewhere, renamed, or changed since it was written); \
+                 compiling instead",
+                path.display()
+            );
+            let _ = std::fs::remove_file(&path);
             return None;
-        }
-        // SAFETY: `deserialize_file` trusts the file to be an artifact that wasmtime wrote. Only
-        // this cache writes into its directory (atomically, via rename), entries are named by
-        // the sha256 of their source and the engine's compatibility hash, and wasmtime checks
-        // the header (version, target, settings) before using it. The cache directory must not
-        // be writable by anyone less trusted than the host itself; the docs of `CacheDir` say so.
+        };
+        // SAFETY: `deserialize` trusts its bytes to be an artifact that wasmtime wrote for this
+        // engine. These bytes carry this cache's seal, an HMAC over the component's digest, the
+        // engine's compatibility hash and the bytes themselves, keyed by the private key of a
+        // directory only this user can write (checked when the cache opened); so this process's
+        // user wrote them, from `Component::serialize`, for this component. The seal was checked
+        // on these very bytes, not on a file that could change afterwards. wasmtime checks the
+        // header (version, target, settings) too.
         #[allow(unsafe_code)]
-        let loaded = unsafe { Component::deserialize_file(engine, &path) };
+        let loaded = unsafe { Component::deserialize(engine, artifact) };
         match loaded {
             Ok(component) => Some(component),
             Err(e) => {
@@ -104,6 +134,7 @@ impl ArtifactCache {
         let path = self.path(digest);
         let result = component
             .serialize()
+            .map(|artifact| self.key.seal(digest, self.engine_hash, artifact))
             .map_err(|e| e.to_string())
             .and_then(|bytes| {
                 let tmp = self.dir.join(format!(

@@ -60,6 +60,7 @@ pub mod tools;
 mod surface;
 
 pub use bindings::Bindings;
+pub use cache::CacheProblem;
 pub use command::{
     AsyncWitCommandHandler, CompositeWitInterface, DispatchError, SimpleHandler, StatefulHandler, WitCommand,
     WitCommandDispatcher, WitCommandHandler, WitInterface,
