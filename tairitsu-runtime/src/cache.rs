@@ -195,7 +195,201 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
-    use crate::{CacheDir, Engine, EngineConfig, Image};
+    use std::path::{Path, PathBuf};
+
+    use crate::{CacheDir, CacheProblem, Engine, EngineConfig, Error, Image, ImageOrigin};
+
+    fn engine_in(dir: &Path) -> crate::Result<Engine> {
+        Engine::new(EngineConfig::new().cache(CacheDir::Path(dir.into())))
+    }
+
+    /// The one artifact file in `dir`.
+    fn artifact(dir: &Path) -> PathBuf {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        found.remove(0)
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_cache_directory_and_its_key_are_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/b/cache");
+        let engine = engine_in(&dir).unwrap();
+        assert_eq!(engine.cache_dir(), Some(dir.as_path()));
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join(super::trust::KEY_FILE)), 0o600);
+        // The key is made once: a second engine reads it, and so can use the first's artifacts.
+        let key = std::fs::read(dir.join(super::trust::KEY_FILE)).unwrap();
+        assert_eq!(key.len(), 32);
+        let image = Image::from_bytes_with(&engine, tairitsu_fixtures::root()).unwrap();
+        assert_eq!(image.origin(), ImageOrigin::Compiled);
+        let again = Image::from_bytes_with(&engine_in(&dir).unwrap(), tairitsu_fixtures::root());
+        assert_eq!(again.unwrap().origin(), ImageOrigin::Cache);
+        assert_eq!(std::fs::read(dir.join(super::trust::KEY_FILE)).unwrap(), key);
+    }
+
+    /// Regression: the cache directory was created with the default umask and never checked,
+    /// so anyone who could write it chose the machine code the next process ran.
+    #[cfg(unix)]
+    #[test]
+    fn bug_a_cache_directory_others_can_write_was_used() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        engine_in(&dir).unwrap();
+        for bits in [0o770, 0o722, 0o1777] {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(bits)).unwrap();
+            let err = engine_in(&dir).unwrap_err();
+            match &err {
+                Error::UnsafeCache { path, problem } => {
+                    assert_eq!(path, &dir);
+                    assert_eq!(problem, &CacheProblem::WritableByOthers { mode: bits });
+                }
+                other => panic!("{other:?}"),
+            }
+            let text = err.to_string();
+            assert!(text.contains("lets other users write to it"), "{text}");
+            assert!(text.contains(&format!("{bits:04o}")), "{text}");
+        }
+        // Readable by others is fine: artifacts are not secrets, only their integrity matters.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        engine_in(&dir).unwrap();
+        // Not a directory.
+        let file = tmp.path().join("file");
+        std::fs::write(&file, b"").unwrap();
+        assert!(matches!(engine_in(&file), Err(Error::Io { .. })));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_directory_or_key_of_another_user_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let uid = rustix::process::geteuid().as_raw();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        engine_in(&dir).unwrap();
+        let key = dir.join(super::trust::KEY_FILE);
+        if uid == 0 {
+            // As root, hand the directory to `nobody`.
+            let nobody = 65534;
+            std::os::unix::fs::chown(&key, Some(nobody), None).unwrap();
+            match engine_in(&dir).unwrap_err() {
+                Error::UnsafeCache { path, problem } => {
+                    assert_eq!(path, key);
+                    assert_eq!(problem, CacheProblem::OwnedByAnotherUser { owner: nobody, uid });
+                }
+                other => panic!("{other:?}"),
+            }
+            std::os::unix::fs::chown(&key, Some(0), None).unwrap();
+            std::os::unix::fs::chown(&dir, Some(nobody), None).unwrap();
+            match engine_in(&dir).unwrap_err() {
+                Error::UnsafeCache { path, problem } => {
+                    assert_eq!(path, dir);
+                    assert_eq!(problem, CacheProblem::OwnedByAnotherUser { owner: nobody, uid });
+                }
+                other => panic!("{other:?}"),
+            }
+            std::os::unix::fs::chown(&dir, Some(0), None).unwrap();
+        } else {
+            // Not root: `/` belongs to root.
+            match engine_in(Path::new("/")).unwrap_err() {
+                Error::UnsafeCache { problem, .. } => assert_eq!(
+                    problem,
+                    CacheProblem::OwnedByAnotherUser { owner: 0, uid }
+                ),
+                other => panic!("{other:?}"),
+            }
+        }
+        // A key others can read is refused too (they could seal artifacts with it), and so is
+        // one that is not a key.
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            engine_in(&dir),
+            Err(Error::UnsafeCache {
+                problem: CacheProblem::KeyOpenToOthers { mode: 0o644 },
+                ..
+            })
+        ));
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::write(&key, b"short").unwrap();
+        assert!(matches!(
+            engine_in(&dir),
+            Err(Error::UnsafeCache {
+                problem: CacheProblem::DamagedKey { len: 5 },
+                ..
+            })
+        ));
+        std::fs::remove_file(&key).unwrap();
+        engine_in(&dir).unwrap();
+    }
+
+    /// An artifact that this cache's key did not seal for that component is never run: one
+    /// from another cache (another user's, another machine's), one renamed to another
+    /// component's name, one changed on disk. Each is removed and the component compiled.
+    #[test]
+    fn an_artifact_not_sealed_by_this_cache_is_refused_and_recompiled() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (mine, theirs) = (tmp.path().join("mine"), tmp.path().join("theirs"));
+        let root = tairitsu_fixtures::root();
+        let calc = tairitsu_fixtures::calc();
+
+        // Another cache's artifact of the same component: a valid wasmtime artifact, which
+        // wasmtime alone would load.
+        let other = engine_in(&theirs).unwrap();
+        Image::from_bytes_with(&other, &root).unwrap();
+        let engine = engine_in(&mine).unwrap();
+        Image::from_bytes_with(&engine, &root).unwrap();
+        let name = artifact(&mine);
+        std::fs::copy(artifact(&theirs), &name).unwrap();
+        let image = Image::from_bytes_with(&engine, &root).unwrap();
+        assert_eq!(image.origin(), ImageOrigin::Compiled);
+        // Recompiled and sealed again: the next load is a hit.
+        let image = Image::from_bytes_with(&engine, &root).unwrap();
+        assert_eq!(image.origin(), ImageOrigin::Cache);
+
+        // This cache's own artifact of `calc`, renamed to be `root`'s: the seal names the
+        // component, so it is refused, and `root` is what runs.
+        let calc_dir = tmp.path().join("calc-only");
+        let calc_engine = engine_in(&calc_dir).unwrap();
+        Image::from_bytes_with(&calc_engine, &calc).unwrap();
+        let calc_artifact = artifact(&calc_dir);
+        std::fs::copy(mine.join(super::trust::KEY_FILE), calc_dir.join("key")).unwrap();
+        let resealed = engine_in(&calc_dir).unwrap();
+        std::fs::remove_file(&calc_artifact).unwrap();
+        Image::from_bytes_with(&resealed, &calc).unwrap();
+        std::fs::copy(artifact(&calc_dir), &name).unwrap();
+        let image = Image::from_bytes_with(&engine, &root).unwrap();
+        assert_eq!(image.origin(), ImageOrigin::Compiled);
+        let mut container = crate::Container::builder(image).unwrap().build().unwrap();
+        assert_eq!(container.call_ron("add(1, 2)").unwrap(), "3");
+
+        // Changed on disk: one byte in the middle, and the tag cut off.
+        for change in [
+            (|bytes: &mut Vec<u8>| {
+                let middle = bytes.len() / 2;
+                bytes[middle] ^= 0x01;
+            }) as fn(&mut Vec<u8>),
+            |bytes| bytes.truncate(bytes.len() - 32),
+        ] {
+            Image::from_bytes_with(&engine, &root).unwrap();
+            let mut bytes = std::fs::read(&name).unwrap();
+            change(&mut bytes);
+            std::fs::write(&name, &bytes).unwrap();
+            let image = Image::from_bytes_with(&engine, &root).unwrap();
+            assert_eq!(image.origin(), ImageOrigin::Compiled);
+        }
+    }
 
     #[test]
     fn is_cached_after_the_first_load() {
