@@ -51,13 +51,36 @@ struct EngineInner {
 }
 
 /// Where compiled artifacts are cached.
+///
+/// # Trust
+///
+/// An artifact is native code that a later process maps and runs without compiling, so
+/// whoever can write the cache chooses what that process executes. The cache therefore
+/// belongs to one user:
+///
+/// - a missing directory is created `0700` (parents included);
+/// - on Unix, a directory that belongs to another user, or that group or others may write
+///   (`chmod g+w`, `/tmp`-like `1777`), is refused with [`Error::UnsafeCache`]. With
+///   [`CacheDir::Path`] that is [`Engine::new`]'s error; with [`CacheDir::Default`] the engine
+///   runs without a cache (every image compiles) and says why in a `tracing` warning;
+/// - every artifact is sealed: it ends with an HMAC-SHA256 over the component's digest, the
+///   engine's compatibility hash and the artifact, keyed by the 32 random bytes of the
+///   directory's `key` file (created `0600` on first use, refused when another user owns it or
+///   may read it). An artifact without this key's seal for that component (copied in from
+///   another cache or machine, renamed to another component, changed on disk) is deleted and
+///   the component compiled; the seal is checked on the very bytes that are deserialized.
+///
+/// Sharing a cache between users, or restoring one from elsewhere, therefore costs a
+/// recompilation unless its `key` file comes along, which is the same as trusting whoever made
+/// it. Nothing here protects against the user's own account, which can read the key (or change
+/// the host program). On platforms without Unix permissions only the seal applies.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CacheDir {
     /// `$TAIRITSU_CACHE_DIR`, else `$XDG_CACHE_HOME/tairitsu`, else `$HOME/.cache/tairitsu`,
     /// else (on Windows) `%LOCALAPPDATA%\tairitsu\cache`, else no cache.
     #[default]
     Default,
-    /// This directory (created when missing).
+    /// This directory (created `0700` when missing; refused when others could write it).
     Path(PathBuf),
     /// No cache: every load compiles.
     Disabled,

@@ -474,6 +474,136 @@ fn a_table_bomb_meets_the_table_limit() {
     scene.recover(&err, "ok", &[Val::U32(42)]);
 }
 
+const MEMORIES_WIT: &str = r#"
+package test:memories;
+
+/// A guest with four linear memories and two tables, which it grows on request.
+world memories {
+    /// Grows memory `index` (0 to 3) by `pages` of 64 KiB; answers its old size in pages, or -1
+    /// when the grow was refused.
+    export grow: func(index: u32, pages: u32) -> s32;
+    /// Grows table `index` (0 or 1) by `elements`; answers its old size, or -1.
+    export grow-table: func(index: u32, elements: u32) -> s32;
+}
+"#;
+
+const MEMORIES_WAT: &str = r#"
+(module
+  (memory $m0 (export "memory") 1)
+  (memory $m1 0)
+  (memory $m2 0)
+  (memory $m3 0)
+  (table $t0 1 funcref)
+  (table $t1 0 funcref)
+  (func (export "grow") (param $index i32) (param $pages i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (local.get $index)))
+      (return (memory.grow $m0 (local.get $pages))))
+      (return (memory.grow $m1 (local.get $pages))))
+      (return (memory.grow $m2 (local.get $pages))))
+    (memory.grow $m3 (local.get $pages)))
+  (func (export "grow-table") (param $index i32) (param $elements i32) (result i32)
+    (if (result i32) (local.get $index)
+      (then (table.grow $t1 (ref.null func) (local.get $elements)))
+      (else (table.grow $t0 (ref.null func) (local.get $elements))))))
+"#;
+
+/// A container of the four-memory guest with `limits`.
+fn memories(limits: Limits) -> tairitsu_runtime::Container {
+    let bytes = tairitsu_fixtures::build(MEMORIES_WIT, "memories", MEMORIES_WAT).unwrap();
+    let image = tairitsu_runtime::Image::from_bytes(bytes).unwrap();
+    tairitsu_runtime::Container::builder(image)
+        .unwrap()
+        .with_limits(limits)
+        .build()
+        .unwrap()
+}
+
+fn grow(c: &mut tairitsu_runtime::Container, index: u32, pages: u32) -> Result<i32, Error> {
+    let out = c.call_guest_binary("grow", &[Val::U32(index), Val::U32(pages)])?;
+    match out[..] {
+        [Val::S32(old)] => Ok(old),
+        _ => panic!("{out:?}"),
+    }
+}
+
+fn grow_table(c: &mut tairitsu_runtime::Container, index: u32, n: u32) -> Result<i32, Error> {
+    let out = c.call_guest_binary("grow-table", &[Val::U32(index), Val::U32(n)])?;
+    match out[..] {
+        [Val::S32(old)] => Ok(old),
+        _ => panic!("{out:?}"),
+    }
+}
+
+/// Regression: the memory limit held for each memory alone, so a guest with four memories,
+/// limited to 64 MiB, grew to 250 MiB (and with the default of 100 memories, to ~12.5 GiB).
+#[test]
+fn bug_the_memory_limit_was_per_memory_not_per_container() {
+    // 64 MiB is 1024 pages; memory 0 starts with one.
+    let mut c = memories(Limits::new().max_memory(64 << 20));
+    assert_eq!(grow(&mut c, 1, 400).unwrap(), 0);
+    assert_eq!(grow(&mut c, 2, 400).unwrap(), 0);
+    // 801 pages so far: 400 more would make 1201, past the total although this memory is empty.
+    let err = grow(&mut c, 3, 400).unwrap_err();
+    assert!(matches!(err, Error::LimitExceeded { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("memory limit of 64 MiB"), "{text}");
+    assert!(text.contains("memories have"), "{text}");
+    // A fresh instance starts from its initial memory again.
+    c.restart().unwrap();
+    assert_eq!(grow(&mut c, 3, 1000).unwrap(), 0);
+    assert!(grow(&mut c, 1, 24).is_err());
+
+    // The default limit (128 MiB, 2048 pages) is a total too.
+    let mut c = memories(Limits::new());
+    assert_eq!(grow(&mut c, 1, 1000).unwrap(), 0);
+    assert_eq!(grow(&mut c, 2, 1000).unwrap(), 0);
+    let err = grow(&mut c, 3, 1000).unwrap_err();
+    assert!(
+        err.to_string().contains("memory limit of 128 MiB"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_refused_grow_across_memories_answers_minus_one_when_asked_not_to_trap() {
+    let mut c = memories(
+        Limits::new()
+            .max_memory(64 << 20)
+            .trap_on_grow_failure(false),
+    );
+    assert_eq!(grow(&mut c, 1, 400).unwrap(), 0);
+    assert_eq!(grow(&mut c, 2, 400).unwrap(), 0);
+    assert_eq!(grow(&mut c, 3, 400).unwrap(), -1);
+    // The refused grow took nothing: exactly the rest of the total still fits, one page more
+    // does not.
+    assert_eq!(grow(&mut c, 3, 200).unwrap(), 0);
+    assert_eq!(grow(&mut c, 0, 24).unwrap(), -1);
+    assert_eq!(grow(&mut c, 0, 23).unwrap(), 1);
+    assert_eq!(grow(&mut c, 1, 1).unwrap(), -1);
+    assert_eq!(*c.state(), ContainerState::Running);
+}
+
+#[test]
+fn the_table_limit_is_per_container_not_per_table() {
+    let mut c = memories(Limits::new().max_table_elements(1000));
+    assert_eq!(grow_table(&mut c, 0, 600).unwrap(), 1);
+    let err = grow_table(&mut c, 1, 600).unwrap_err();
+    assert!(matches!(err, Error::LimitExceeded { .. }), "{err:?}");
+    assert!(err.to_string().contains("table limit of 1000"), "{err}");
+    assert!(err.to_string().contains("tables have"), "{err}");
+
+    let mut c = memories(
+        Limits::new()
+            .max_table_elements(1000)
+            .trap_on_grow_failure(false),
+    );
+    assert_eq!(grow_table(&mut c, 0, 600).unwrap(), 1);
+    assert_eq!(grow_table(&mut c, 1, 400).unwrap(), -1);
+    assert_eq!(grow_table(&mut c, 1, 399).unwrap(), 0);
+    assert_eq!(grow_table(&mut c, 0, 1).unwrap(), -1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host functions that fail
 // ---------------------------------------------------------------------------------------------
