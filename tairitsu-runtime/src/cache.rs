@@ -34,14 +34,27 @@ impl ArtifactCache {
     pub(crate) fn open(dir: PathBuf, engine: &wasmtime::Engine) -> Result<Self> {
         create_private_dir(&dir)?;
         check_private_dir(&dir)?;
-        let key = ArtifactKey::open_or_create(&dir)?;
+        let (key, new_key) = ArtifactKey::open_or_create(&dir)?;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        Ok(Self {
+        let cache = Self {
             dir,
             engine_hash: hasher.finish(),
             key,
-        })
+        };
+        if new_key {
+            // Artifacts older than the key (a cache from before artifacts were sealed) can never
+            // be opened with it: clear them now rather than warn about each one later.
+            match cache.evict("") {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(
+                    "cleared {n} unsealed artifacts from {}",
+                    cache.dir.display()
+                ),
+                Err(e) => tracing::warn!("cannot clear unsealed artifacts: {e}"),
+            }
+        }
+        Ok(cache)
     }
 
     pub(crate) fn dir(&self) -> &Path {
@@ -99,10 +112,15 @@ impl ArtifactCache {
         }
     }
 
-    /// Deletes every artifact of `digest`, for this engine and for any other engine settings,
-    /// and returns how many files went. A file that is already gone is not an error.
+    /// Deletes every artifact of `digest` (of every digest, given ""), for this engine and for
+    /// any other engine settings, and returns how many files went. A file that is already gone
+    /// is not an error.
     pub(crate) fn evict(&self, digest: &str) -> Result<usize> {
-        let prefix = format!("{digest}-");
+        let prefix = if digest.is_empty() {
+            String::new()
+        } else {
+            format!("{digest}-")
+        };
         let entries = std::fs::read_dir(&self.dir).map_err(|source| Error::Io {
             path: self.dir.clone(),
             source,
@@ -111,7 +129,7 @@ impl ArtifactCache {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            if !(name.starts_with(&prefix) && name.ends_with(".cwasm")) {
+            if !(name.starts_with(&prefix) && is_artifact_name(name)) {
                 continue;
             }
             match std::fs::remove_file(entry.path()) {
@@ -153,6 +171,15 @@ impl ArtifactCache {
             tracing::warn!("cannot cache {}: {e}", path.display());
         }
     }
+}
+
+/// Whether `name` is one of this cache's artifact names, `<sha256 hex>-<engine hash>.cwasm`
+/// (so that clearing a cache never takes another program's `.cwasm` files sharing the folder).
+fn is_artifact_name(name: &str) -> bool {
+    let hex = |s: &str, len| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    name.strip_suffix(".cwasm")
+        .and_then(|stem| stem.split_once('-'))
+        .is_some_and(|(digest, engine)| hex(digest, 64) && hex(engine, 16))
 }
 
 impl Engine {
@@ -220,6 +247,26 @@ mod tests {
         std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
     }
 
+    #[test]
+    fn artifacts_from_before_the_key_are_cleared_when_it_is_made() {
+        let tmp = tempfile::tempdir().unwrap();
+        let engine = engine_in(tmp.path()).unwrap();
+        let image = Image::from_bytes_with(&engine, tairitsu_fixtures::root()).unwrap();
+        let sealed = artifact(tmp.path());
+        // What an older version left: the same artifact without its seal, and no key.
+        let bytes = std::fs::read(&sealed).unwrap();
+        std::fs::write(&sealed, &bytes[..bytes.len() - 32]).unwrap();
+        std::fs::remove_file(tmp.path().join(super::trust::KEY_FILE)).unwrap();
+        let others = [tmp.path().join("notes.txt"), tmp.path().join("app.cwasm")];
+        for other in &others {
+            std::fs::write(other, b"not ours").unwrap();
+        }
+        let engine = engine_in(tmp.path()).unwrap();
+        assert!(!sealed.exists());
+        assert!(others.iter().all(|o| o.exists()));
+        assert!(!engine.is_cached(&image.digest()));
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_new_cache_directory_and_its_key_are_private() {
@@ -236,7 +283,10 @@ mod tests {
         assert_eq!(image.origin(), ImageOrigin::Compiled);
         let again = Image::from_bytes_with(&engine_in(&dir).unwrap(), tairitsu_fixtures::root());
         assert_eq!(again.unwrap().origin(), ImageOrigin::Cache);
-        assert_eq!(std::fs::read(dir.join(super::trust::KEY_FILE)).unwrap(), key);
+        assert_eq!(
+            std::fs::read(dir.join(super::trust::KEY_FILE)).unwrap(),
+            key
+        );
     }
 
     /// Regression: the cache directory was created with the default umask and never checked,
@@ -287,7 +337,10 @@ mod tests {
             match engine_in(&dir).unwrap_err() {
                 Error::UnsafeCache { path, problem } => {
                     assert_eq!(path, key);
-                    assert_eq!(problem, CacheProblem::OwnedByAnotherUser { owner: nobody, uid });
+                    assert_eq!(
+                        problem,
+                        CacheProblem::OwnedByAnotherUser { owner: nobody, uid }
+                    );
                 }
                 other => panic!("{other:?}"),
             }
@@ -296,7 +349,10 @@ mod tests {
             match engine_in(&dir).unwrap_err() {
                 Error::UnsafeCache { path, problem } => {
                     assert_eq!(path, dir);
-                    assert_eq!(problem, CacheProblem::OwnedByAnotherUser { owner: nobody, uid });
+                    assert_eq!(
+                        problem,
+                        CacheProblem::OwnedByAnotherUser { owner: nobody, uid }
+                    );
                 }
                 other => panic!("{other:?}"),
             }
@@ -304,10 +360,9 @@ mod tests {
         } else {
             // Not root: `/` belongs to root.
             match engine_in(Path::new("/")).unwrap_err() {
-                Error::UnsafeCache { problem, .. } => assert_eq!(
-                    problem,
-                    CacheProblem::OwnedByAnotherUser { owner: 0, uid }
-                ),
+                Error::UnsafeCache { problem, .. } => {
+                    assert_eq!(problem, CacheProblem::OwnedByAnotherUser { owner: 0, uid })
+                }
                 other => panic!("{other:?}"),
             }
         }
@@ -371,7 +426,7 @@ mod tests {
         std::fs::copy(artifact(&calc_dir), &name).unwrap();
         let image = Image::from_bytes_with(&engine, &root).unwrap();
         assert_eq!(image.origin(), ImageOrigin::Compiled);
-        let mut container = crate::Container::builder(image).unwrap().build().unwrap();
+        let mut container = crate::Container::builder(image).build().unwrap();
         assert_eq!(container.call_ron("add(1, 2)").unwrap(), "3");
 
         // Changed on disk: one byte in the middle, and the tag cut off.

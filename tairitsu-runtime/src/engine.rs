@@ -409,8 +409,7 @@ mod tests {
         assert!(text.contains("epoch clock"), "{text}");
         assert!(text.contains("deadline"), "{text}");
         assert!(
-            std::error::Error::source(&err)
-                .is_some_and(|s| s.to_string().contains("os error 11")),
+            std::error::Error::source(&err).is_some_and(|s| s.to_string().contains("os error 11")),
             "{err:?}"
         );
 
@@ -418,7 +417,6 @@ mod tests {
         let engine = Engine::with_clock_spawner(config, super::spawn_thread).unwrap();
         let image = Image::from_bytes_with(&engine, tairitsu_fixtures::faults()).unwrap();
         let mut container = Container::builder(image)
-            .unwrap()
             .with_limits(Limits::new().deadline(Some(Duration::from_millis(50))))
             .build()
             .unwrap();

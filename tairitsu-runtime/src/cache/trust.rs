@@ -66,7 +66,9 @@ pub enum CacheProblem {
         mode: u32,
     },
     /// The key file does not hold a key (it was truncated or replaced).
-    #[error("the key file holds {len} bytes, not a {KEY_LEN}-byte key; delete it to make a new one")]
+    #[error(
+        "the key file holds {len} bytes, not a {KEY_LEN}-byte key; delete it to make a new one"
+    )]
     DamagedKey {
         /// Its length.
         len: u64,
@@ -132,18 +134,19 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<()> {
 pub(crate) struct ArtifactKey([u8; KEY_LEN]);
 
 impl ArtifactKey {
-    /// Reads the key of `dir`, making one first when there is none. Two processes that make
-    /// one at once agree on the first that lands (the second is never linked into place).
-    pub(crate) fn open_or_create(dir: &Path) -> Result<Self> {
+    /// Reads the key of `dir`, making one first when there is none (then the flag is true).
+    /// Two processes that make one at once agree on the first that lands (the second is never
+    /// linked into place).
+    pub(crate) fn open_or_create(dir: &Path) -> Result<(Self, bool)> {
         let path = dir.join(KEY_FILE);
         match std::fs::File::open(&path) {
-            Ok(file) => return Self::read(&path, file),
+            Ok(file) => return Ok((Self::read(&path, file)?, false)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io(&path)(e)),
         }
-        Self::create(dir, &path)?;
+        let made = Self::create(dir, &path)?;
         let file = std::fs::File::open(&path).map_err(io(&path))?;
-        Self::read(&path, file)
+        Ok((Self::read(&path, file)?, made))
     }
 
     fn read(path: &Path, mut file: std::fs::File) -> Result<Self> {
@@ -182,8 +185,9 @@ impl ArtifactKey {
     }
 
     /// Writes a new random key to a private temporary file and links it into place, so that
-    /// the key file is never seen half written and an existing one is never replaced.
-    fn create(dir: &Path, path: &Path) -> Result<()> {
+    /// the key file is never seen half written and an existing one is never replaced. Answers
+    /// whether this key is the one that landed.
+    fn create(dir: &Path, path: &Path) -> Result<bool> {
         let mut key = [0; KEY_LEN];
         getrandom::fill(&mut key).map_err(|e| io(path)(std::io::Error::other(e)))?;
         let tmp: PathBuf = dir.join(format!(
@@ -200,11 +204,11 @@ impl ArtifactKey {
             std::io::Write::write_all(&mut file, &key)?;
             file.sync_all()?;
             match std::fs::hard_link(&tmp, path) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
                 // A file system without hard links: a rename can only lose a race, which costs
                 // the loser's artifacts a recompilation.
-                Err(_) => std::fs::rename(&tmp, path),
+                Err(_) => std::fs::rename(&tmp, path).map(|()| true),
             }
         })();
         let _ = std::fs::remove_file(&tmp);
