@@ -910,7 +910,7 @@ fn bad_result_case(image: &str, call: &str, what: &str) -> usize {
     );
     let (err, allocated) = scene.fail_measured(call, &[]);
     let text = err.to_string();
-    assert!(matches!(err, Error::Wasmtime(_)), "{call}: {err:?}");
+    assert!(matches!(err, Error::Wasmtime { .. }), "{call}: {err:?}");
     assert!(text.contains(what), "{call}: {text}");
     assert!(text.contains(&format!("victim/{call}")), "{text}");
     scene.still_running(&err, 1);
