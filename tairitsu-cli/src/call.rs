@@ -55,7 +55,11 @@ pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
         .hint("print it with `--output ron`, which writes resources as handles"));
     }
     let imports = constant_imports(&image, &args.imports, args.format)?;
-    let sandbox = options::sandbox(&args.sandbox, Sandbox::new().inherit_stderr())?;
+    let mut sandbox = Sandbox::new();
+    if args.inherit_stderr {
+        sandbox = sandbox.inherit_stderr();
+    }
+    let sandbox = options::sandbox(&args.sandbox, sandbox)?;
     let mut container = Container::builder(image)
         .with_name(&loaded.source)
         .with_limits(options::limits(&args.limits, DEFAULT_TIMEOUT))
@@ -66,7 +70,7 @@ pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
         .map_err(|e| load::named(&loaded.source, e))?;
     let result = container
         .call_text(&args.call, input, output)
-        .map_err(|e| call_hint(e, args.format))?;
+        .map_err(|e| call_hint(e, args.format, args.inherit_stderr))?;
     outln!("{result}");
     Ok(())
 }
@@ -89,9 +93,13 @@ fn resource_in(ty: &ValueType) -> Option<String> {
 }
 
 /// A hint for a value error: where the types are, and how the other format writes values.
-fn call_hint(error: RuntimeError, format: FormatArg) -> CliError {
+fn call_hint(error: RuntimeError, format: FormatArg, inherit_stderr: bool) -> CliError {
     let value_error = matches!(error, RuntimeError::Value(_));
+    let trap = matches!(error, RuntimeError::Trap { .. });
     let cli = CliError::from(error);
+    if trap && !inherit_stderr {
+        return cli.hint("what the guest wrote to stderr was dropped; `--inherit-stderr` shows it");
+    }
     if !value_error {
         return cli;
     }

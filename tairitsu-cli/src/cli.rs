@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use tairitsu_runtime::AddressRule;
 
 use crate::units::{Timeout, parse_size, parse_timeout};
 
@@ -40,6 +41,11 @@ pub struct Cli {
     /// The image store directory.
     #[arg(long, global = true, env = "TAIRITSU_STORE", value_name = "DIR")]
     pub store: Option<PathBuf>,
+
+    /// Say more on stderr: `-v` adds what the runtime does (images loaded, calls that failed),
+    /// `-vv` everything it traces. Warnings are always shown.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// The subcommands.
@@ -66,12 +72,14 @@ Examples:
   tairitsu call plugin.wasm 'run(4)' --import 'test:host/math#double=8' --import 'log#log=()'
   tairitsu call plugin.wasm 'spin()' --timeout 500ms --max-memory 64MiB
   tairitsu call plugin.wasm 'load(\"/data/x.json\")' --dir ./data::/data --env MODE=test
+  tairitsu call plugin.wasm 'fetch(1)' --allow-net 127.0.0.1:9000 --inherit-stderr
 
 The function is a root export (`version`), qualified (`pkg:ns/api@1.0.0#add`, `pkg:ns/api.add`),
 by interface (`api.add`), or bare when only one exported interface has it.
 
-A WIT `result` is a value: `Err(\"no\")` is printed and the exit code is 0. The guest's stderr
-goes to stderr; its stdout is not connected, so that stdout carries the result alone.")]
+A WIT `result` is a value: `Err(\"no\")` is printed and the exit code is 0. The guest's stdout is
+not connected, so that stdout carries the result alone; what the guest writes to stderr is
+dropped unless `--inherit-stderr` is given (a panicking Rust guest says why there).")]
     Call(CallArgs),
 
     /// Run a `wasi:cli/command` component (a `fn main` program built for wasm32-wasip2), with
@@ -84,7 +92,9 @@ Examples:
   tairitsu run --timeout 10s --max-memory 256MiB hello.wasm
 
 Options for tairitsu come before COMPONENT; everything after it goes to the guest (a `--`
-after COMPONENT is allowed too). The guest's first argument is COMPONENT as written.
+after COMPONENT is allowed too). The guest's first argument (`argv[0]`) is the component's
+file name without its directories, or the image reference, unless `--argv0` names it: the
+guest is not told where the file is on this machine.
 
 Exit code: the guest's. WASI 0.2's `exit` carries only success or failure, so a guest's
 `exit(3)` ends with 1. A trap (a Rust panic is one), the deadline or a
@@ -180,6 +190,11 @@ pub struct CallArgs {
     #[arg(long)]
     pub trap_unknown_imports: bool,
 
+    /// Connect the guest's stderr to this process's stderr (by default what the guest writes
+    /// there is dropped).
+    #[arg(long)]
+    pub inherit_stderr: bool,
+
     /// The limits of the call.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -207,6 +222,11 @@ pub struct RunArgs {
     /// that traps when called, instead of refusing to start.
     #[arg(long)]
     pub trap_unknown_imports: bool,
+
+    /// The guest's first argument, its program name (default: the component's file name, or
+    /// the image reference).
+    #[arg(long, value_name = "NAME")]
+    pub argv0: Option<String>,
 
     /// The limits of the run (no deadline unless `--timeout` is given).
     #[command(flatten)]
@@ -240,8 +260,8 @@ pub struct LimitArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Timeout>,
 
-    /// The most linear memory the guest may grow to: `64MiB`, `1GiB`, `512KiB`. Default
-    /// 128MiB.
+    /// The most linear memory the guest may have, all its memories together: `64MiB`, `1GiB`,
+    /// `512KiB`. Default 128MiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<usize>,
 }
@@ -249,19 +269,30 @@ pub struct LimitArgs {
 /// The WASI grants: nothing unless asked.
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Let the guest read and write the host directory HOST, seen as GUEST (default: the same
-    /// path). Repeat for more.
-    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    /// Let the guest read and write the host directory HOST, seen as GUEST (`./data::/data`).
+    /// GUEST is required, so that the guest never learns the host's paths. Repeat for more.
+    #[arg(long = "dir", value_name = "HOST::GUEST")]
     pub dirs: Vec<String>,
 
     /// Let the guest read (only) the host directory HOST, seen as GUEST.
-    #[arg(long = "ro-dir", value_name = "HOST[::GUEST]")]
+    #[arg(long = "ro-dir", value_name = "HOST::GUEST")]
     pub ro_dirs: Vec<String>,
 
     /// Set the guest's environment variable K to V; `--env K` passes the host's value of K.
     /// The host's environment is never inherited otherwise.
     #[arg(long = "env", value_name = "K=V")]
     pub env: Vec<String>,
+
+    /// Let the guest connect to (TCP) and send to (UDP) ADDR: `127.0.0.1:9000`, `[::1]:9000`,
+    /// `10.0.0.7` (any port), `10.0.0.0/8`, `10.0.0.0/8:443`. Repeat for more. Nothing else is
+    /// reachable, names are not looked up, and the guest cannot listen. No network by default.
+    #[arg(long = "allow-net", value_name = "ADDR", value_parser = parse_address_rule)]
+    pub allow_net: Vec<AddressRule>,
+}
+
+fn parse_address_rule(text: &str) -> Result<AddressRule, String> {
+    text.parse()
+        .map_err(|e: tairitsu_runtime::AddressRuleError| e.to_string())
 }
 
 /// `tairitsu bindgen`.

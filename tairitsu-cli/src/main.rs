@@ -4,11 +4,14 @@
 //! tairitsu inspect plugin.wasm [--json]
 //! tairitsu call plugin.wasm 'add(1, 2)' [--format ron|wave] [--output ron|wave]
 //!     [--import 'pkg:ns/iface#func=VALUE']… [--trap-unknown-imports]
-//!     [--timeout 500ms] [--max-memory 64MiB] [--dir HOST[::GUEST]]… [--env K=V]…
-//! tairitsu run hello.wasm [-- ARGS…]
+//!     [--timeout 500ms] [--max-memory 64MiB] [--dir HOST::GUEST]… [--env K=V]…
+//!     [--allow-net ADDR]… [--inherit-stderr]
+//! tairitsu run [--argv0 NAME] hello.wasm [-- ARGS…]
 //! tairitsu bindgen wit/ [--world W]
 //! tairitsu image load|ls|inspect|rm
 //! ```
+//!
+//! Warnings from the runtime go to stderr as `warning: …` (`-v` adds debug events, `-vv` trace).
 //!
 //! Exit codes: 0 success, 1 the guest failed (trap, deadline, limit, failing import, failed
 //! start; for `run`, the guest's own exit code), 2 bad usage or bad input. `tairitsu --help`
@@ -17,6 +20,7 @@
 mod bindgen;
 mod call;
 mod cli;
+mod diagnostics;
 mod error;
 mod image;
 mod inspect;
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         eprintln!("hint: this is a bug in tairitsu; please report it with the command you ran");
     }));
     let cli = Cli::parse();
+    diagnostics::install(cli.verbose);
     match dispatch(&cli) {
         Ok(code) => code,
         Err(error) => error.report(),

@@ -1,6 +1,6 @@
 //! The options `call` and `run` share, turned into the runtime's limits and sandbox.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tairitsu_runtime::{Limits, Sandbox};
 
@@ -18,12 +18,25 @@ pub fn limits(args: &LimitArgs, default_timeout: Timeout) -> Limits {
     limits
 }
 
-/// The WASI grants of `--dir`, `--ro-dir` and `--env`, added to `sandbox`.
+/// The WASI grants of `--dir`, `--ro-dir`, `--env` and `--allow-net`, added to `sandbox`.
 pub fn sandbox(args: &SandboxArgs, mut sandbox: Sandbox) -> Result<Sandbox, CliError> {
     for (specs, read_only) in [(&args.dirs, false), (&args.ro_dirs, true)] {
         for spec in specs {
-            let (host, guest) = split_dir(spec);
             let flag = if read_only { "--ro-dir" } else { "--dir" };
+            let Some((host, guest)) = split_dir(spec) else {
+                // The same path on both sides would show the guest where its files live on
+                // this machine (`/home/alice/...`): say where it should see them instead.
+                let name = Path::new(spec)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("data");
+                return Err(CliError::input(format!(
+                    "{flag} {spec}: say where the guest sees the directory"
+                ))
+                .hint(format!(
+                    "write `{flag} {spec}::/{name}`; the guest sees only the path after `::`"
+                )));
+            };
             let host_path = PathBuf::from(host);
             if !host_path.is_dir() {
                 return Err(CliError::input(format!(
@@ -53,38 +66,96 @@ pub fn sandbox(args: &SandboxArgs, mut sandbox: Sandbox) -> Result<Sandbox, CliE
         }
         sandbox = sandbox.env(key, value);
     }
+    if !args.allow_net.is_empty() {
+        sandbox = sandbox.allow_network(args.allow_net.iter().copied());
+    }
     Ok(sandbox)
 }
 
-/// `HOST::GUEST`, or `HOST` seen at the same path.
-fn split_dir(spec: &str) -> (&str, &str) {
-    match spec.split_once("::") {
-        Some((host, guest)) => (host, guest),
-        None => (spec, spec),
-    }
+/// `HOST::GUEST`, both sides non-empty.
+fn split_dir(spec: &str) -> Option<(&str, &str)> {
+    spec.split_once("::")
+        .filter(|(host, guest)| !host.is_empty() && !guest.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn dir_specs() {
-        assert_eq!(split_dir("./data::/data"), ("./data", "/data"));
-        assert_eq!(split_dir("/srv"), ("/srv", "/srv"));
-        let args = SandboxArgs {
-            dirs: vec!["/definitely/not/here::/x".into()],
+    fn no_grants() -> SandboxArgs {
+        SandboxArgs {
+            dirs: vec![],
             ro_dirs: vec![],
             env: vec![],
+            allow_net: vec![],
+        }
+    }
+
+    #[test]
+    fn dir_specs() {
+        assert_eq!(split_dir("./data::/data"), Some(("./data", "/data")));
+        assert_eq!(split_dir("/srv"), None);
+        assert_eq!(split_dir("/srv::"), None);
+        assert_eq!(split_dir("::/srv"), None);
+        let args = SandboxArgs {
+            dirs: vec!["/definitely/not/here::/x".into()],
+            ..no_grants()
         };
         let err = sandbox(&args, Sandbox::new()).unwrap_err();
         assert!(err.error.to_string().contains("is not a directory"));
         let args = SandboxArgs {
-            dirs: vec![],
-            ro_dirs: vec![],
             env: vec!["=x".into()],
+            ..no_grants()
         };
         assert!(sandbox(&args, Sandbox::new()).is_err());
+    }
+
+    /// Regression: `--dir HOST` without `::GUEST` mounted the directory at its host path, so the
+    /// guest saw where it lives on the host (`/home/alice/...`).
+    #[test]
+    fn bug_a_dir_without_a_guest_path_showed_the_guest_the_host_path() {
+        let host = std::env::temp_dir();
+        let spec = host.to_str().unwrap().to_string();
+        for (dirs, ro_dirs, flag) in [
+            (vec![spec.clone()], vec![], "--dir"),
+            (vec![], vec![spec.clone()], "--ro-dir"),
+        ] {
+            let args = SandboxArgs {
+                dirs,
+                ro_dirs,
+                ..no_grants()
+            };
+            let err = sandbox(&args, Sandbox::new()).unwrap_err();
+            assert!(
+                err.error.to_string().contains("say where the guest sees"),
+                "{}",
+                err.error
+            );
+            let hint = err.hint.unwrap();
+            assert!(hint.contains(&format!("`{flag} {spec}::/")), "{hint}");
+        }
+        let args = SandboxArgs {
+            dirs: vec![format!("{spec}::/tmp")],
+            ..no_grants()
+        };
+        assert_ne!(sandbox(&args, Sandbox::new()).unwrap(), Sandbox::new());
+    }
+
+    #[test]
+    fn allow_net_becomes_an_allow_list() {
+        let rule: tairitsu_runtime::AddressRule = "127.0.0.1:9000".parse().unwrap();
+        let args = SandboxArgs {
+            allow_net: vec![rule],
+            ..no_grants()
+        };
+        assert_eq!(
+            sandbox(&args, Sandbox::new()).unwrap(),
+            Sandbox::new().allow_network([rule])
+        );
+        assert_eq!(
+            sandbox(&no_grants(), Sandbox::new()).unwrap(),
+            Sandbox::new()
+        );
     }
 
     #[test]

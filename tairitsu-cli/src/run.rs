@@ -31,7 +31,8 @@ pub fn run(args: &RunArgs, store: Option<&Path>) -> Result<ExitCode, CliError> {
             )
         }));
     }
-    let argv = std::iter::once(args.component()).chain(args.args().iter().map(String::as_str));
+    let argv0 = args.argv0.clone().unwrap_or_else(|| program_name(&loaded));
+    let argv = std::iter::once(argv0.as_str()).chain(args.args().iter().map(String::as_str));
     let sandbox = options::sandbox(&args.sandbox, Sandbox::new().args(argv).inherit_stdio())?;
     let mut container = Container::builder(image)
         .with_name(&loaded.source)
@@ -43,4 +44,16 @@ pub fn run(args: &RunArgs, store: Option<&Path>) -> Result<ExitCode, CliError> {
     let code = container.run_command()?;
     // Codes outside what a process can return are failures, never a wrapped-around success.
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
+/// The guest's `argv[0]` by default: the image reference as given, or the file's name without
+/// the directories it is in on this machine.
+fn program_name(loaded: &load::Loaded) -> String {
+    if loaded.stored.is_some() {
+        return loaded.source.clone();
+    }
+    Path::new(&loaded.source)
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "component.wasm".into())
 }

@@ -51,13 +51,36 @@ struct EngineInner {
 }
 
 /// Where compiled artifacts are cached.
+///
+/// # Trust
+///
+/// An artifact is native code that a later process maps and runs without compiling, so
+/// whoever can write the cache chooses what that process executes. The cache therefore
+/// belongs to one user:
+///
+/// - a missing directory is created `0700` (parents included);
+/// - on Unix, a directory that belongs to another user, or that group or others may write
+///   (`chmod g+w`, `/tmp`-like `1777`), is refused with [`Error::UnsafeCache`]. With
+///   [`CacheDir::Path`] that is [`Engine::new`]'s error; with [`CacheDir::Default`] the engine
+///   runs without a cache (every image compiles) and says why in a `tracing` warning;
+/// - every artifact is sealed: it ends with an HMAC-SHA256 over the component's digest, the
+///   engine's compatibility hash and the artifact, keyed by the 32 random bytes of the
+///   directory's `key` file (created `0600` on first use, refused when another user owns it or
+///   may read it). An artifact without this key's seal for that component (copied in from
+///   another cache or machine, renamed to another component, changed on disk) is deleted and
+///   the component compiled; the seal is checked on the very bytes that are deserialized.
+///
+/// Sharing a cache between users, or restoring one from elsewhere, therefore costs a
+/// recompilation unless its `key` file comes along, which is the same as trusting whoever made
+/// it. Nothing here protects against the user's own account, which can read the key (or change
+/// the host program). On platforms without Unix permissions only the seal applies.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CacheDir {
     /// `$TAIRITSU_CACHE_DIR`, else `$XDG_CACHE_HOME/tairitsu`, else `$HOME/.cache/tairitsu`,
     /// else (on Windows) `%LOCALAPPDATA%\tairitsu\cache`, else no cache.
     #[default]
     Default,
-    /// This directory (created when missing).
+    /// This directory (created `0700` when missing; refused when others could write it).
     Path(PathBuf),
     /// No cache: every load compiles.
     Disabled,
@@ -233,25 +256,36 @@ impl Engine {
     ///
     /// # Errors
     ///
-    /// When wasmtime rejects the configuration, or the cache directory cannot be created.
+    /// When wasmtime rejects the configuration; when the epoch clock thread cannot be started
+    /// ([`Error::EpochClock`]: without it no deadline would ever fire); when an explicitly
+    /// given cache directory cannot be created, or is not safe to run code from
+    /// ([`Error::UnsafeCache`], see [`CacheDir`]). An unusable *default* cache directory is not
+    /// an error: the engine then compiles every image, and says why in a `tracing` warning.
     pub fn new(config: EngineConfig) -> Result<Engine> {
+        Self::with_clock_spawner(config, spawn_thread)
+    }
+
+    /// [`Engine::new`], starting the epoch clock with `spawn` (tests pass one that fails).
+    pub(crate) fn with_clock_spawner(config: EngineConfig, spawn: ClockSpawner) -> Result<Engine> {
         let wasmtime = wasmtime::Engine::new(&config.to_wasmtime())
             .map_err(|e| Error::Config(format!("{e:#}")))?;
+        // Before the cache: without the clock there is no engine, so there is nothing to cache
+        // for.
+        let ticks = Arc::new(AtomicU64::new(0));
+        start_epoch_clock(&wasmtime, config.epoch_tick, ticks.clone(), spawn)?;
         let cache = match config.cache.resolve() {
             Some(dir) => match ArtifactCache::open(dir, &wasmtime) {
                 Ok(cache) => Some(cache),
-                // An unusable default directory (read-only home, sandbox) must not stop the
-                // host: it only costs compile time.
+                // An unusable default directory (read-only home, sandbox, a directory others
+                // can write) must not stop the host: it only costs compile time.
                 Err(e) if config.cache == CacheDir::Default => {
-                    tracing::warn!("compiled-artifact cache disabled: {e}");
+                    tracing::warn!("compiled-artifact cache disabled, every image compiles: {e}");
                     None
                 }
                 Err(e) => return Err(e),
             },
             None => None,
         };
-        let ticks = Arc::new(AtomicU64::new(0));
-        start_epoch_clock(&wasmtime, config.epoch_tick, ticks.clone());
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 wasmtime,
@@ -309,35 +343,88 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// Starts a thread running the closure it is given (the epoch clock's body).
+pub(crate) type ClockSpawner = fn(Box<dyn FnOnce() + Send + 'static>) -> std::io::Result<()>;
+
+/// The spawner of [`Engine::new`]: a named OS thread.
+fn spawn_thread(body: Box<dyn FnOnce() + Send + 'static>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("tairitsu-epoch".into())
+        .spawn(body)
+        .map(drop)
+}
+
 /// One thread per engine advances its epoch; it holds only a weak reference and ends when the
 /// engine is dropped.
-fn start_epoch_clock(engine: &wasmtime::Engine, tick: Duration, ticks: Arc<AtomicU64>) {
+///
+/// # Errors
+///
+/// [`Error::EpochClock`] when the thread cannot be started: compiled code would then never see
+/// the epoch move and no deadline would fire, so the engine must not exist (failing open would
+/// let a guest that loops hold its caller forever).
+fn start_epoch_clock(
+    engine: &wasmtime::Engine,
+    tick: Duration,
+    ticks: Arc<AtomicU64>,
+    spawn: ClockSpawner,
+) -> Result<()> {
     let weak = engine.weak();
-    let spawned = std::thread::Builder::new()
-        .name("tairitsu-epoch".into())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(tick);
-                match weak.upgrade() {
-                    Some(engine) => {
-                        ticks.fetch_add(1, Ordering::Release);
-                        engine.increment_epoch();
-                    }
-                    None => break,
+    spawn(Box::new(move || {
+        loop {
+            std::thread::sleep(tick);
+            match weak.upgrade() {
+                Some(engine) => {
+                    ticks.fetch_add(1, Ordering::Release);
+                    engine.increment_epoch();
                 }
+                None => break,
             }
-        });
-    if let Err(e) = spawned {
-        // Without the clock, deadlines never fire; say so rather than fail the host.
-        tracing::error!("cannot start the epoch clock thread, deadlines are off: {e}");
-    }
+        }
+    }))
+    .map_err(|source| Error::EpochClock { source })
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
 
-    use super::CacheDir;
+    use super::{CacheDir, Engine, EngineConfig};
+    use crate::{Container, Error, Image, Limits};
+
+    /// Regression: when the clock thread could not be spawned the engine was created anyway,
+    /// with a log line nobody saw, and every deadline was silently off.
+    #[test]
+    fn bug_an_epoch_clock_that_cannot_start_failed_open() {
+        fn refuse(_: Box<dyn FnOnce() + Send + 'static>) -> std::io::Result<()> {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::WouldBlock,
+                "Resource temporarily unavailable (os error 11)",
+            ))
+        }
+        let config = EngineConfig::new().cache(CacheDir::Disabled);
+        let err = Engine::with_clock_spawner(config.clone(), refuse).unwrap_err();
+        assert!(matches!(err, Error::EpochClock { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains("epoch clock"), "{text}");
+        assert!(text.contains("deadline"), "{text}");
+        assert!(
+            std::error::Error::source(&err).is_some_and(|s| s.to_string().contains("os error 11")),
+            "{err:?}"
+        );
+
+        // The spawner that is used otherwise starts a clock that does stop a loop.
+        let engine = Engine::with_clock_spawner(config, super::spawn_thread).unwrap();
+        let image = Image::from_bytes_with(&engine, tairitsu_fixtures::faults()).unwrap();
+        let mut container = Container::builder(image)
+            .with_limits(Limits::new().deadline(Some(Duration::from_millis(50))))
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let err = container.call_ron("spin()").unwrap_err();
+        assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
 
     #[test]
     fn the_default_cache_dir_follows_the_environment() {

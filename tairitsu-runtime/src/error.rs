@@ -254,6 +254,25 @@ pub enum Error {
         #[source]
         source: WasmtimeError,
     },
+
+    /// The engine's epoch clock thread could not be started, so no call deadline could fire;
+    /// the engine is not created rather than run without deadlines.
+    #[error("cannot start the epoch clock thread that enforces call deadlines: {source}")]
+    EpochClock {
+        /// Why the thread did not start.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The compiled-artifact cache directory (or its key file) is not safe to load native
+    /// code from: another user could write it. See [`CacheDir`](crate::CacheDir).
+    #[error("refusing the compiled-artifact cache {}: {problem}", path.display())]
+    UnsafeCache {
+        /// The directory or file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: crate::CacheProblem,
+    },
 }
 
 /// Which container limit a guest ran into.

@@ -60,6 +60,7 @@ mod surface;
 pub mod tools;
 
 pub use bindings::Bindings;
+pub use cache::CacheProblem;
 pub use command::{
     AsyncWitCommandHandler, CompositeWitInterface, DispatchError, SimpleHandler, StatefulHandler,
     WitCommand, WitCommandDispatcher, WitCommandHandler, WitInterface,
@@ -76,7 +77,7 @@ pub use image::{Image, ImageOrigin};
 pub use limits::Limits;
 pub use reference::ImageRef;
 pub use registry::{ContainerGuard, ContainerHandle, ContainerSummary, ImageSummary, Registry};
-pub use sandbox::Sandbox;
+pub use sandbox::{AddressRule, AddressRuleError, Sandbox};
 pub use signature::{FunctionSignature, Param};
 pub use store::{ImageStore, Removed, STORE_ENV, StoredImage};
 pub use surface::{Export, Import, ImportKind, Surface};

@@ -10,12 +10,19 @@ use crate::LimitKind;
 ///
 /// | limit | default |
 /// | --- | --- |
-/// | linear memory, per memory | 128 MiB |
-/// | table elements, per table | 10,000 |
+/// | linear memory, all memories of the container together | 128 MiB |
+/// | table elements, all tables of the container together | 10,000 |
 /// | core instances | 1,000 |
 /// | memories / tables | 100 each |
 /// | CPU deadline per call | 5 s |
 /// | a failed grow | traps (the call fails with [`Error::LimitExceeded`](crate::Error::LimitExceeded)) |
+///
+/// The memory and table limits are totals for the container: a component is several core
+/// instances and may define many memories and tables, and a limit per memory would let a guest
+/// with 100 memories use 100 times the limit. Every byte a memory is created with or grows by
+/// counts until the container is restarted (a fresh instance starts again from zero). A grow
+/// that the limit allowed but the operating system or the pooling allocator then refused still
+/// counts, which can only make the limit stricter.
 ///
 /// The deadline is enforced with epoch interruption: compiled code checks a counter that the
 /// engine's clock thread advances (every 10 ms by default), so a deadline costs nearly nothing
@@ -63,13 +70,13 @@ impl Limits {
         Self::default()
     }
 
-    /// The largest size, in bytes, that any one linear memory may have.
+    /// The most linear memory, in bytes, that all the container's memories may have together.
     pub fn max_memory(mut self, bytes: usize) -> Self {
         self.memory = bytes;
         self
     }
 
-    /// The most elements any one table may have.
+    /// The most elements that all the container's tables may have together.
     pub fn max_table_elements(mut self, elements: usize) -> Self {
         self.table_elements = elements;
         self
@@ -101,12 +108,12 @@ impl Limits {
         self
     }
 
-    /// The memory limit in bytes.
+    /// The memory limit in bytes (the total of all memories).
     pub fn memory_limit(&self) -> usize {
         self.memory
     }
 
-    /// The table-elements limit.
+    /// The table-elements limit (the total of all tables).
     pub fn table_limit(&self) -> usize {
         self.table_elements
     }
@@ -149,23 +156,44 @@ impl LimitHit {
     }
 }
 
-/// The [`wasmtime::ResourceLimiter`] of a container's store.
+/// The [`wasmtime::ResourceLimiter`] of a container's store: it keeps the totals of memory and
+/// table elements that the store's instances have been given, so that the limits hold for the
+/// container and not for each memory or table alone.
+///
+/// wasmtime tells the limiter the old and new size of the one memory or table that grows (and
+/// 0 and the initial size when one is created), so the total moves by the difference. Memories
+/// and tables are never freed while the store lives; a new store (a restart) gets a new limiter.
 pub(crate) struct Limiter {
     limits: Limits,
+    memory: usize,
+    table_elements: usize,
 }
 
 impl Limiter {
     pub(crate) fn new(limits: Limits) -> Self {
-        Self { limits }
+        Self {
+            limits,
+            memory: 0,
+            table_elements: 0,
+        }
     }
 }
 
 fn mib(bytes: usize) -> String {
     if bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
+    } else if bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
     } else {
         format!("{bytes} bytes")
     }
+}
+
+/// The total after a grow from `current` to `desired`, or `None` past `limit`.
+fn grown_total(total: usize, current: usize, desired: usize, limit: usize) -> Option<usize> {
+    total
+        .checked_add(desired.saturating_sub(current))
+        .filter(|&after| after <= limit)
 }
 
 impl wasmtime::ResourceLimiter for Limiter {
@@ -175,19 +203,25 @@ impl wasmtime::ResourceLimiter for Limiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limits.memory {
+        if maximum.is_some_and(|max| desired > max) {
+            return Ok(false);
+        }
+        let Some(after) = grown_total(self.memory, current, desired, self.limits.memory) else {
             if self.limits.trap_on_grow_failure {
                 return Err(LimitHit::memory(format!(
-                    "memory limit of {} reached (the guest has {} and asked for {})",
+                    "memory limit of {} reached (the container's memories have {} together, and \
+                     one asked to grow from {} to {})",
                     mib(self.limits.memory),
+                    mib(self.memory),
                     mib(current),
                     mib(desired)
                 ))
                 .into());
             }
             return Ok(false);
-        }
-        Ok(maximum.is_none_or(|max| desired <= max))
+        };
+        self.memory = after;
+        Ok(true)
     }
 
     fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
@@ -204,20 +238,28 @@ impl wasmtime::ResourceLimiter for Limiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limits.table_elements {
+        if maximum.is_some_and(|max| desired > max) {
+            return Ok(false);
+        }
+        let Some(after) = grown_total(
+            self.table_elements,
+            current,
+            desired,
+            self.limits.table_elements,
+        ) else {
             if self.limits.trap_on_grow_failure {
                 return Err(LimitHit::table(format!(
-                    "table limit of {} elements reached (the guest has {current} and asked for \
-                     {desired})",
-                    self.limits.table_elements
+                    "table limit of {} elements reached (the container's tables have {} \
+                     together, and one asked to grow from {current} to {desired})",
+                    self.limits.table_elements, self.table_elements
                 ))
                 .into());
             }
             return Ok(false);
-        }
-        Ok(maximum.is_none_or(|max| desired <= max))
+        };
+        self.table_elements = after;
+        Ok(true)
     }
-
     fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
         if self.limits.trap_on_grow_failure {
             Err(LimitHit::table(format!("table growth failed: {error}")).into())

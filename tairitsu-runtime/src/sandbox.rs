@@ -1,10 +1,15 @@
 //! What a guest may touch through WASI: nothing, unless granted.
 
+mod network;
+
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::{Error, Result};
+
+pub use network::{AddressRule, AddressRuleError};
 
 /// The WASI capabilities a container grants its guest.
 ///
@@ -21,7 +26,9 @@ use crate::{Error, Result};
 /// let sandbox = Sandbox::new()
 ///     .preopen_dir("/srv/plugin-data", "/data", true)
 ///     .env("MODE", "production")
+///     .allow_network(["127.0.0.1:9000".parse()?, "10.0.0.0/8:443".parse()?])
 ///     .inherit_stderr();
+/// # Ok::<(), tairitsu_runtime::AddressRuleError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sandbox {
@@ -31,7 +38,19 @@ pub struct Sandbox {
     stdin: bool,
     stdout: bool,
     stderr: bool,
-    network: bool,
+    network: Network,
+}
+
+/// What the guest may reach over the network.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Network {
+    /// Nothing: no socket, no name lookup.
+    #[default]
+    None,
+    /// The addresses of an allow-list, and no name lookup.
+    Allowed(Vec<AddressRule>),
+    /// Every address, and name lookup.
+    Any,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,9 +118,42 @@ impl Sandbox {
         self
     }
 
-    /// Lets the guest open TCP and UDP sockets to any address and look names up.
+    /// Lets the guest open TCP and UDP sockets to any address, listen, and look names up.
+    ///
+    /// Any address means the host's own loopback services (databases, admin ports), the
+    /// private network, and link-local addresses such as a cloud provider's metadata service
+    /// (`169.254.169.254`, which hands out credentials). Prefer
+    /// [`allow_network`](Self::allow_network) for a guest that needs a few services.
     pub fn inherit_network(mut self) -> Self {
-        self.network = true;
+        self.network = Network::Any;
+        self
+    }
+
+    /// Lets the guest reach the addresses of an allow-list and nothing else: it may connect
+    /// (TCP) and send to (UDP) an address that one of `rules` allows, and receives datagrams
+    /// only from such addresses. Everything else is refused before any packet leaves, as if
+    /// unreachable: other addresses and ports, binding a fixed port, listening, and name
+    /// lookup (which would reach a DNS resolver; give the guest addresses). Calling it again
+    /// adds rules; after [`inherit_network`](Self::inherit_network) it changes nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use tairitsu_runtime::{AddressRule, Sandbox};
+    ///
+    /// let rules: Vec<AddressRule> = ["127.0.0.1:9000", "10.0.0.0/8"]
+    ///     .iter()
+    ///     .map(|r| r.parse())
+    ///     .collect::<Result<_, _>>()?;
+    /// let sandbox = Sandbox::new().allow_network(rules);
+    /// # Ok::<(), tairitsu_runtime::AddressRuleError>(())
+    /// ```
+    pub fn allow_network(mut self, rules: impl IntoIterator<Item = AddressRule>) -> Self {
+        match &mut self.network {
+            Network::Any => {}
+            Network::Allowed(list) => list.extend(rules),
+            Network::None => self.network = Network::Allowed(rules.into_iter().collect()),
+        }
         self
     }
 
@@ -134,17 +186,30 @@ impl Sandbox {
         if self.stderr {
             b.inherit_stderr();
         }
-        if self.network {
+        match &self.network {
             // wasmtime-wasi leaves TCP and UDP off by default: the address check alone allows
             // nothing.
-            b.inherit_network()
+            Network::Any => {
+                b.inherit_network()
+                    .allow_tcp(true)
+                    .allow_udp(true)
+                    .allow_ip_name_lookup(true);
+            }
+            Network::Allowed(rules) => {
+                let rules: Arc<[AddressRule]> = rules.as_slice().into();
+                b.socket_addr_check(move |addr, usage| {
+                    let permitted = network::permits(&rules, addr, usage);
+                    Box::pin(std::future::ready(permitted))
+                })
                 .allow_tcp(true)
                 .allow_udp(true)
-                .allow_ip_name_lookup(true);
-        } else {
-            b.allow_tcp(false)
-                .allow_udp(false)
                 .allow_ip_name_lookup(false);
+            }
+            Network::None => {
+                b.allow_tcp(false)
+                    .allow_udp(false)
+                    .allow_ip_name_lookup(false);
+            }
         }
         Ok(b.build())
     }

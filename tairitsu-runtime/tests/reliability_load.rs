@@ -2,12 +2,13 @@
 //! a bounded time, mixing good calls, failing calls, restarts, temporary containers and
 //! listings.
 //!
-//! Nothing here asserts on time. What is checked: every call returns (a watchdog fails the test
-//! if the threads do not finish long after their time is up, which is what a deadlock looks
-//! like), every answer is the right one, and the counts add up: each `root` container's counter
-//! equals the `count` calls it answered, each `faults` container's generation equals its
-//! restarts plus one, it trapped at most once per generation, and the listings always show each
-//! container once.
+//! Nothing here asserts on time, except loosely. What is checked: every call returns (a watchdog
+//! fails the test if the threads do not finish long after their time is up, which is what a
+//! deadlock looks like), every answer is the right one, every kind of work in the mix happened
+//! (a run that made no restart, or no deadline, tested less than it claims), and the counts add
+//! up: each `root` container's counter equals the `count` calls it answered, each `faults`
+//! container's generation equals its restarts plus one, it trapped at most once per generation,
+//! and the listings always show each container once.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -289,7 +290,6 @@ fn many_threads_over_many_containers_with_failures_and_restarts() {
 
     let sum = |f: fn(&Tally) -> u64| tallies.iter().map(f).sum::<u64>();
     let calls = sum(|t| t.calls);
-    let answered = sum(|t| t.ok + t.traps + t.deadlines + t.refused_failed);
     println!(
         "{THREADS} threads, {} containers, {elapsed:?} ({stopped_in:?} to stop): {calls} calls \
          ({:.0}/s): {} ok, {} traps, {} deadlines, {} refused as failed; {} restarts, {} \
@@ -310,8 +310,29 @@ fn many_threads_over_many_containers_with_failures_and_restarts() {
         assert!(tally.calls > 0, "thread {t} made no call");
     }
 
-    // Every call was answered, one way or another.
-    assert_eq!(answered, calls);
+    // Every kind of work happened. A typical run makes thousands of calls and hundreds of each
+    // failure; these bounds only say that the mix ran, on however busy a machine.
+    assert!(calls >= 100, "{calls} calls");
+    for (what, n) in [
+        ("good answers", sum(|t| t.ok)),
+        ("traps", sum(|t| t.traps)),
+        ("deadlines", sum(|t| t.deadlines)),
+        ("calls refused as failed", sum(|t| t.refused_failed)),
+        ("restarts", sum(|t| t.restarts)),
+        ("temporary containers", sum(|t| t.temporaries)),
+        (
+            "listings",
+            sum(|t| t.listings) + listings.load(Ordering::Relaxed),
+        ),
+    ] {
+        assert!(n >= 1, "no {what} in {calls} calls");
+    }
+    // Told to stop, the threads finish their current call and stop: a call takes at most the
+    // 30 ms deadline, so seconds mean something waited where it must not.
+    assert!(
+        stopped_in < Duration::from_secs(10),
+        "{stopped_in:?} to stop"
+    );
     // Each root counter is the number of `count` calls it answered.
     for (i, seen) in roots.iter().enumerate() {
         let handle = registry.container(&root_name(i)).unwrap();

@@ -409,3 +409,57 @@ fn bug_inherit_network_left_tcp_and_udp_disabled() {
     // The network grant grants no files.
     refused("read /etc/passwd", read_file(&mut c, "/etc/passwd"));
 }
+
+/// `allow_network` grants the addresses of its list and nothing else: a listener on an allowed
+/// port answers, one on another port of the same address never sees a connection, and the
+/// refusal is the sandbox's (`PermissionDenied`, from WASI's `access-denied`), not the network's.
+/// (Addresses off this machine, such as the cloud metadata service `169.254.169.254`, are
+/// checked by the same function in `sandbox/network.rs`'s tests, so that no test sends them a
+/// packet even when the check is broken.)
+#[test]
+fn an_allow_list_reaches_its_addresses_and_nothing_else() {
+    let (allowed, allowed_address) = greeting_listener();
+    let (other, other_address) = greeting_listener();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = allowed.accept().unwrap();
+        stream.write_all(b"hello from the allowed port\n").unwrap();
+    });
+    let rules = [
+        allowed_address.parse().unwrap(),
+        "10.0.0.0/8".parse().unwrap(),
+    ];
+    let mut c = probe(Sandbox::new().allow_network(rules));
+
+    assert_eq!(
+        connect(&mut c, &allowed_address).unwrap(),
+        "hello from the allowed port"
+    );
+    server.join().unwrap();
+
+    let err = connect(&mut c, &other_address).unwrap_err();
+    assert!(err.starts_with("PermissionDenied"), "{err}");
+    assert!(
+        !anyone_connected(&other),
+        "the guest reached a port off the list"
+    );
+    // Name lookup is not granted by an allow-list.
+    refused("look up localhost", lookup(&mut c, "localhost"));
+    // An ephemeral UDP port may be bound (to send to the list's addresses).
+    let bound = udp_bind(&mut c).unwrap();
+    assert!(bound.starts_with("127.0.0.1:"), "{bound}");
+
+    // The same grants after a restart, and no file came with them.
+    c.restart().unwrap();
+    let err = connect(&mut c, &other_address).unwrap_err();
+    assert!(err.starts_with("PermissionDenied"), "{err}");
+    assert!(!anyone_connected(&other));
+    refused("read /etc/passwd", read_file(&mut c, "/etc/passwd"));
+
+    // An empty list grants no socket at all.
+    let mut c = probe(Sandbox::new().allow_network([]));
+    refused(
+        "connect with an empty list",
+        connect(&mut c, &other_address),
+    );
+    assert!(!anyone_connected(&other));
+}

@@ -5,10 +5,11 @@
 //! files, and exits with the code it is given, so that a test can check each grant:
 //!
 //! ```text
-//! probe [--env NAME]... [--read PATH]... [--write PATH TEXT]... [--stdin] [--trap] [--exit CODE] [WORD]...
+//! probe [--env NAME]... [--read PATH]... [--write PATH TEXT]... [--stdin] [--program] [--trap] [--exit CODE] [WORD]...
 //! ```
 //!
 //! * every `WORD` is echoed as `arg: WORD`;
+//! * `--program` prints `program NAME`, its own first argument (`argv[0]`);
 //! * `--env NAME` prints `env NAME=value`, or `env NAME unset`;
 //! * `--read PATH` prints `read PATH: contents`, or `read PATH failed: error`;
 //! * `--write PATH TEXT` writes `TEXT` to `PATH` and prints `wrote PATH`, or `write PATH failed: error`;
@@ -57,6 +58,10 @@ fn main() -> ExitCode {
                     Err(e) => println!("stdin failed: {e}"),
                 }
             }
+            "--program" => match std::env::args().next() {
+                Some(name) => println!("program {name}"),
+                None => println!("program unnamed"),
+            },
             "--trap" => panic!("probe was asked to trap"),
             "--exit" => {
                 exit = rest
