@@ -41,7 +41,7 @@ fn an_invalid_runtime_path_is_an_option_error() {
         .runtime_path("not a path")
         .generate()
         .unwrap_err();
-    assert!(matches!(err, Error::Option(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidRuntimePath { .. }), "{err:?}");
 }
 
 #[test]
@@ -53,6 +53,10 @@ fn several_worlds_without_a_choice_is_an_error() {
     )
     .unwrap();
     let err = Builder::new().wit_dir(dir.path()).generate().unwrap_err();
+    assert!(
+        matches!(&err, Error::NoWorldSelected { available, .. } if available == &["a:b/one", "a:b/two"]),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("no world selected"), "{err}");
     let all = Builder::new()
         .wit_dir(dir.path())
@@ -167,25 +171,35 @@ fn with_resource_binds_an_imported_resource_to_a_host_type() {
     assert!(unbound.contains("pub enum Blob {}"));
 
     let option_error = |wit: &str, rust: &str| {
-        let err = Builder::new()
+        Builder::new()
             .wit_dir(codegen("resources.wit"))
             .with_resource(wit, rust)
             .generate()
-            .unwrap_err();
-        assert!(matches!(err, Error::Option(_)), "{err:?}");
-        err.to_string()
+            .unwrap_err()
     };
-    let e = option_error("test:resources/blobs/blobb", "crate::B");
+    let err = option_error("test:resources/blobs/blobb", "crate::B");
+    assert!(
+        matches!(&err, Error::UnknownResource { resource, imported }
+            if resource == "test:resources/blobs/blobb" && imported == &["test:resources/blobs/blob"]),
+        "{err:?}"
+    );
+    let e = err.to_string();
     assert!(e.contains("names no resource of the world"), "{e}");
     assert!(
         e.contains("the world imports `test:resources/blobs/blob`"),
         "{e}"
     );
-    let e = option_error("test:resources/counters/counter", "crate::C");
+    let err = option_error("test:resources/counters/counter", "crate::C");
+    assert!(matches!(err, Error::ExportedResource { .. }), "{err:?}");
+    let e = err.to_string();
     assert!(e.contains("is a resource of the guest (exported)"), "{e}");
-    let e = option_error("test:resources/blobs/blob", "not a path");
+    let err = option_error("test:resources/blobs/blob", "not a path");
+    assert!(matches!(err, Error::InvalidResourcePath { .. }), "{err:?}");
+    let e = err.to_string();
     assert!(e.contains("`not a path` is not a Rust path"), "{e}");
-    let e = option_error("blob", "crate::B");
+    let err = option_error("blob", "crate::B");
+    assert!(matches!(err, Error::UnknownResource { .. }), "{err:?}");
+    let e = err.to_string();
     assert!(e.contains("names no resource of the world"), "{e}");
 
     let err = Builder::new()
@@ -194,6 +208,7 @@ fn with_resource_binds_an_imported_resource_to_a_host_type() {
         .with_resource("test:resources/blobs/blob", "crate::B")
         .generate()
         .unwrap_err();
+    assert!(matches!(err, Error::DuplicateResource { .. }), "{err:?}");
     assert!(err.to_string().contains("given twice"), "{err}");
 
     // The options reach the token path too.
@@ -251,7 +266,7 @@ fn additional_derives_reach_records_variants_and_enums() {
         .additional_derive("not a path")
         .generate()
         .unwrap_err();
-    assert!(matches!(err, Error::Option(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidDerive { .. }), "{err:?}");
     assert!(
         err.to_string().contains("additional derive `not a path`"),
         "{err}"

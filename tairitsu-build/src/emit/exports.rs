@@ -96,7 +96,7 @@ impl Gen<'_> {
                     #wt::component::TypedFunc::<#params, #results>::new_unchecked(self.#field)
                 };
             };
-            let docs = self.docs(f.func.docs.contents.as_deref());
+            let docs_para = self.docs_para(f.func.docs.contents.as_deref());
             let doc = format!(" Calls the guest's `{wit_name}`.");
             let (ret, body) = match &f.func.result {
                 Some(t) => {
@@ -119,8 +119,7 @@ impl Gen<'_> {
                 ),
             };
             c.methods.push(quote! {
-                #docs
-                #[doc = ""]
+                #docs_para
                 #[doc = #doc]
                 #[doc = ""]
                 #[doc = " # Errors"]

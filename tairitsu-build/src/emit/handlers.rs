@@ -38,7 +38,7 @@ impl Gen<'_> {
         for f in &set.funcs {
             let m = names::from_escaped(&f.method);
             let v = names::from_escaped(&f.variant);
-            let docs = self.docs(f.func.docs.contents.as_deref());
+            let docs_para = self.docs_para(f.func.docs.contents.as_deref());
             let wit_name = &f.func.name;
             let doc = format!(" Serves `{wit_name}`.");
             let params = f.params.iter().map(|(_, rust, ty)| {
@@ -55,8 +55,7 @@ impl Gen<'_> {
                 (None, false) => TokenStream::new(),
             };
             methods.push(quote! {
-                #docs
-                #[doc = ""]
+                #docs_para
                 #[doc = #doc]
                 fn #m(&mut self, #(#params),*) #ret;
             });
@@ -150,11 +149,13 @@ impl Gen<'_> {
             #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
             pub struct #service<H>(pub H);
 
-            impl<H: #handler> #rt::WitCommandHandler<#command> for #service<H> {
-                fn execute(&mut self, command: #command) -> ::core::result::Result<#response, ::std::string::String> {
-                    #execute
+            const _: () = {
+                impl<H: #handler> #rt::WitCommandHandler<#command> for #service<H> {
+                    fn execute(&mut self, command: #command) -> ::core::result::Result<#response, ::std::string::String> {
+                        #execute
+                    }
                 }
-            }
+            };
         }
     }
 }

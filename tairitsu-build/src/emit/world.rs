@@ -19,7 +19,7 @@ impl Gen<'_> {
         let indices = names::from_escaped(&m.indices);
         let pre = names::from_escaped(&m.pre);
         let qualified = &m.qualified;
-        let docs = self.docs(m.docs.as_deref());
+        let docs_para = self.docs_para(m.docs.as_deref());
         let root: &[String] = &[];
 
         // Exported interfaces: one field each, plus their indices.
@@ -118,8 +118,7 @@ impl Gen<'_> {
             " A component of world `{qualified}`, linked and ready to instantiate many times."
         );
         quote! {
-            #docs
-            #[doc = ""]
+            #docs_para
             #[doc = #world_doc]
             #[derive(::core::clone::Clone)]
             pub struct #world {
@@ -173,14 +172,16 @@ impl Gen<'_> {
                 indices: #indices,
             }
 
-            impl<T: 'static> ::core::clone::Clone for #pre<T> {
-                fn clone(&self) -> Self {
-                    Self {
-                        instance_pre: self.instance_pre.clone(),
-                        indices: self.indices.clone(),
+            const _: () = {
+                impl<T: 'static> ::core::clone::Clone for #pre<T> {
+                    fn clone(&self) -> Self {
+                        Self {
+                            instance_pre: self.instance_pre.clone(),
+                            indices: self.indices.clone(),
+                        }
                     }
                 }
-            }
+            };
 
             impl<T: 'static> #pre<T> {
                 /// Wraps `instance_pre`, looking up the world's exports once.
@@ -266,22 +267,24 @@ impl Gen<'_> {
 
             #linking
 
-            impl #rt::Bindings for #world {
-                type Indices = #indices;
-                const WORLD: &'static str = #qualified;
+            const _: () = {
+                impl #rt::Bindings for #world {
+                    type Indices = #indices;
+                    const WORLD: &'static str = #qualified;
 
-                fn indices(component: &#wt::component::Component) -> #wt::Result<Self::Indices> {
-                    #indices::new(component)
-                }
+                    fn indices(component: &#wt::component::Component) -> #wt::Result<Self::Indices> {
+                        #indices::new(component)
+                    }
 
-                fn load(
-                    store: impl #wt::AsContextMut,
-                    instance: &#wt::component::Instance,
-                    indices: &Self::Indices,
-                ) -> #wt::Result<Self> {
-                    indices.load(store, instance)
+                    fn load(
+                        store: impl #wt::AsContextMut,
+                        instance: &#wt::component::Instance,
+                        indices: &Self::Indices,
+                    ) -> #wt::Result<Self> {
+                        indices.load(store, instance)
+                    }
                 }
-            }
+            };
         }
     }
 
@@ -333,7 +336,9 @@ impl Gen<'_> {
             #[doc = #doc]
             pub trait #imports_trait: #(#bounds)+* {}
 
-            impl<X: #(#bounds)+*> #imports_trait for X {}
+            const _: () = {
+                impl<X: #(#bounds)+*> #imports_trait for X {}
+            };
 
             impl #world {
                 /// Registers every import of the world in `linker`, served by the handler `get`

@@ -8,11 +8,11 @@
 mod parse;
 mod render;
 
-use heck::ToSnakeCase;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 use tairitsu_build::{Error, Options};
+use tairitsu_wit::rust_name;
 
 use parse::{Input, Range};
 use render::Rendered;
@@ -112,22 +112,12 @@ fn is_pub(vis: &syn::Visibility) -> bool {
 }
 
 /// The Rust module of an interface: `min-max` → `min_max`; keywords raw (`r#type`), or with a
-/// trailing underscore for the four that cannot be raw.
+/// trailing underscore for those that cannot be raw, by [`tairitsu_wit::rust_name`]'s policy.
 fn module_ident(wit: &str, span: Span) -> Ident {
-    const KEYWORDS: &[&str] = &[
-        "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
-        "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-        "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
-        "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
-        "typeof", "unsized", "virtual", "yield", "try", "gen",
-    ];
-    let snake = wit.to_snake_case();
-    if matches!(snake.as_str(), "self" | "super" | "crate") {
-        Ident::new(&format!("{snake}_"), span)
-    } else if KEYWORDS.contains(&snake.as_str()) {
-        Ident::new_raw(&snake, span)
-    } else {
-        Ident::new(&snake, span)
+    let escaped = rust_name::rust_ident(&rust_name::snake_case(wit));
+    match escaped.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, span),
+        None => Ident::new(&escaped, span),
     }
 }
 
