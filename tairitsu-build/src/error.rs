@@ -56,7 +56,10 @@ pub enum Error {
     },
 
     /// A bare world name found in more than one dependency package (and not in the main one).
-    #[error("world `{world}` is in several packages: did you mean {}?", quoted(candidates, " or "))]
+    #[error(
+        "world `{world}` is in several packages: did you mean {}?",
+        quoted(candidates, " or ")
+    )]
     AmbiguousWorld {
         /// The world as given.
         world: String,

@@ -129,15 +129,15 @@ impl Loaded {
     pub fn select_world(&self, name: Option<&str>) -> Result<WorldId> {
         let resolve = &self.resolve;
         let Some(name) = name else {
-            return resolve
-                .select_world(&[self.package], None)
-                .map_err(|e| match self.gated(None) {
+            return resolve.select_world(&[self.package], None).map_err(|e| {
+                match self.gated(None) {
                     Some(error) => error,
                     None => Error::NoWorldSelected {
                         reason: format!("{e:#}"),
                         available: self.main_worlds(),
                     },
-                });
+                }
+            });
         };
         let error = match resolve.select_world(&[self.package], Some(name)) {
             Ok(id) => return Ok(id),
@@ -161,16 +161,18 @@ impl Loaded {
                 }
             }
         }
-        Err(self.gated(Some(name)).unwrap_or_else(|| Error::UnknownWorld {
-            world: name.to_string(),
-            reason: format!("{error:#}"),
-            available: resolve
-                .worlds
-                .iter()
-                .map(|(id, _)| self.qualified(id))
-                .collect::<Vec<_>>()
-                .join(", "),
-        }))
+        Err(self
+            .gated(Some(name))
+            .unwrap_or_else(|| Error::UnknownWorld {
+                world: name.to_string(),
+                reason: format!("{error:#}"),
+                available: resolve
+                    .worlds
+                    .iter()
+                    .map(|(id, _)| self.qualified(id))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }))
     }
 
     /// `ns:pkg/world@version` of `id`.
@@ -212,7 +214,10 @@ impl Loaded {
                     .values()
                     .copied()
                     .filter(|id| {
-                        matches!(again.resolve.worlds[*id].stability, Stability::Unstable { .. })
+                        matches!(
+                            again.resolve.worlds[*id].stability,
+                            Stability::Unstable { .. }
+                        )
                     })
                     .collect();
                 *gated.first()?

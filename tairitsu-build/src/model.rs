@@ -103,7 +103,8 @@ fn names_function(wanted: &str, instance: Option<&str>, func: &str) -> bool {
         (None, None) => wanted == func,
         (Some((iface, f)), Some(have)) => {
             f == func
-                && (iface == have || (!iface.contains('@') && have.split('@').next() == Some(iface)))
+                && (iface == have
+                    || (!iface.contains('@') && have.split('@').next() == Some(iface)))
         }
         _ => false,
     }

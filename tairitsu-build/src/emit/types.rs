@@ -247,7 +247,8 @@ impl Gen<'_> {
             return TokenStream::new();
         }
         let wt = self.wt();
-        let size = proc_macro2::Literal::usize_unsuffixed(self.sizes.size(&Type::Id(id)).size_wasm32());
+        let size =
+            proc_macro2::Literal::usize_unsuffixed(self.sizes.size(&Type::Id(id)).size_wasm32());
         let align =
             proc_macro2::Literal::usize_unsuffixed(self.sizes.align(&Type::Id(id)).align_wasm32());
         quote! {

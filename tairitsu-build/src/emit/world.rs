@@ -81,18 +81,35 @@ impl Gen<'_> {
         } else {
             let command = names::from_escaped(&roots.command);
             let response = names::from_escaped(&roots.response);
+            let (call_async, call_bound) = self.command_call_asyncness(roots);
             quote! {
                 /// Sends `command`, a call of a world-level export, to the guest.
                 ///
                 /// # Errors
                 ///
                 /// When the guest traps.
-                pub fn call<S: #wt::AsContextMut>(&self, store: S, command: #command) -> #wt::Result<#response> {
+                pub #call_async fn call<S: #wt::AsContextMut>(&self, store: S, command: #command) -> #wt::Result<#response> #call_bound {
                     ::core::result::Result::Ok(match command {
                         #(#rarms,)*
                     })
                 }
             }
+        };
+
+        // A world with no exports has nothing to look up or load.
+        let no_exports = loads.is_empty() && rloads.is_empty();
+        let (unused_component, store_param, store_context) = if no_exports {
+            (
+                quote!(let _ = component;),
+                quote!(store),
+                quote!(let _ = (store, instance);),
+            )
+        } else {
+            (
+                TokenStream::new(),
+                quote!(mut store),
+                quote!(let mut store = #wt::AsContextMut::as_context_mut(&mut store);),
+            )
         };
 
         // Descriptors.
@@ -108,6 +125,52 @@ impl Gen<'_> {
         exports.extend(self.signatures(&m.root_exports));
 
         let linking = self.world_linking();
+
+        // With async imports or exports, instantiation can await (and must, with async imports).
+        let any_async = m
+            .interfaces
+            .iter()
+            .map(|i| &i.funcs)
+            .chain([&m.root_imports, &m.root_exports])
+            .any(|set| set.any_async());
+        let (pre_async, world_async) = if any_async {
+            (
+                quote! {
+                    /// Instantiates the component in `store` and loads its typed exports, awaiting
+                    /// async imports the start function calls. Required when imports are async.
+                    ///
+                    /// # Errors
+                    ///
+                    /// As [`Self::instantiate`].
+                    pub async fn instantiate_async(&self, mut store: impl #wt::AsContextMut<Data = T>) -> #wt::Result<#world>
+                    where
+                        T: ::core::marker::Send,
+                    {
+                        let mut store = #wt::AsContextMut::as_context_mut(&mut store);
+                        let instance = self.instance_pre.instantiate_async(&mut store).await?;
+                        self.indices.load(&mut store, &instance)
+                    }
+                },
+                quote! {
+                    /// [`Self::instantiate`], awaiting async imports: required when imports are
+                    /// async.
+                    ///
+                    /// # Errors
+                    ///
+                    /// As [`Self::instantiate`].
+                    pub async fn instantiate_async<T: ::core::marker::Send + 'static>(
+                        mut store: impl #wt::AsContextMut<Data = T>,
+                        component: &#wt::component::Component,
+                        linker: &#wt::component::Linker<T>,
+                    ) -> #wt::Result<Self> {
+                        let pre = #pre::new(linker.instantiate_pre(component)?)?;
+                        pre.instantiate_async(&mut store).await
+                    }
+                },
+            )
+        } else {
+            (TokenStream::new(), TokenStream::new())
+        };
 
         let world_doc =
             format!(" The guest side of world `{qualified}`: typed callers of every export.");
@@ -141,6 +204,7 @@ impl Gen<'_> {
                 /// When the component lacks an export of the world.
                 pub fn new(component: &#wt::component::Component) -> #wt::Result<Self> {
                     #root_lookup
+                    #unused_component
                     ::core::result::Result::Ok(Self {
                         #(#index_inits,)*
                         #(#rindex_inits,)*
@@ -155,10 +219,10 @@ impl Gen<'_> {
                 /// When an export does not have the type of the WIT.
                 pub fn load(
                     &self,
-                    mut store: impl #wt::AsContextMut,
+                    #store_param: impl #wt::AsContextMut,
                     instance: &#wt::component::Instance,
                 ) -> #wt::Result<#world> {
-                    let mut store = #wt::AsContextMut::as_context_mut(&mut store);
+                    #store_context
                     ::core::result::Result::Ok(#world {
                         #(#loads,)*
                         #(#rloads,)*
@@ -215,6 +279,8 @@ impl Gen<'_> {
                     let instance = self.instance_pre.instantiate(&mut store)?;
                     self.indices.load(&mut store, &instance)
                 }
+
+                #pre_async
             }
 
             impl #world {
@@ -257,6 +323,8 @@ impl Gen<'_> {
                     let component = instance.instance_pre(&store).component().clone();
                     #indices::new(&component)?.load(&mut store, instance)
                 }
+
+                #world_async
 
                 #(#accessors)*
 
