@@ -38,6 +38,25 @@ fn main() {
         .world("blob-user")
         .trappable_imports(true)
         .out_dir(out_dir.join("trappable")));
+    // Async imports and exports (`src/lib.rs`, `tests/async_calls.rs`), trappable and not.
+    run(Builder::new()
+        .wit_dir(fixtures.join("host"))
+        .world("host-import")
+        .async_imports(true)
+        .async_exports(true)
+        .out_dir(out_dir.join("async")));
+    run(Builder::new()
+        .wit_dir(fixtures.join("host"))
+        .world("host-import")
+        .async_import("test:host/math#double")
+        .trappable_imports(true)
+        .async_exports(true)
+        .out_dir(out_dir.join("async-trappable")));
+    run(Builder::new()
+        .wit_dir(fixtures.join("root"))
+        .world("root")
+        .async_exports(true)
+        .out_dir(out_dir.join("async")));
     // An imported resource bound to a host type (`src/lib.rs`).
     run(Builder::new()
         .wit_dir(fixtures.join("blobs"))

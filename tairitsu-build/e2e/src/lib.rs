@@ -35,6 +35,24 @@ pub mod trappable {
     }
 }
 
+/// World `test:host/host-import` with `async_imports(true)` and `async_exports(true)`: handler
+/// methods return futures, typed callers await.
+pub mod async_host_import {
+    include!(concat!(env!("OUT_DIR"), "/async/host-import.rs"));
+}
+
+/// World `test:root/root` with `async_exports(true)`: the typed callers await `call_async`
+/// (`benches/async_calls.rs`).
+pub mod async_root {
+    include!(concat!(env!("OUT_DIR"), "/async/root.rs"));
+}
+
+/// World `test:host/host-import` with only `math#double` async (`async_import`), trappable, and
+/// async callers.
+pub mod async_trappable_host_import {
+    include!(concat!(env!("OUT_DIR"), "/async-trappable/host-import.rs"));
+}
+
 /// World `test:blobs/blob-user`, its imported `blob` bound to [`blob_user::HostBlob`] with
 /// `Builder::with_resource`.
 pub mod blob_user {
