@@ -93,6 +93,9 @@ impl Gen<'_> {
             Some(name) => quote!(let mut inst = linker.instance(#name)?;),
             None => quote!(let mut inst = linker.root();),
         };
+        // Methods are called through their trait: the host type implements every handler trait
+        // of the world, and two may have a method of the same name.
+        let handler = names::from_escaped(&set.handler);
         let mut stmts = Vec::new();
         for f in &set.funcs {
             let wit_name = &f.func.name;
@@ -139,7 +142,7 @@ impl Gen<'_> {
                     let returned = returned(&ok, &full);
                     quote! {
                         let host = get(store.data_mut());
-                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| host.#m(#(#args),*))) {
+                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| <H as #handler>::#m(host, #(#args),*))) {
                             #returned
                             ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                         }
@@ -185,7 +188,7 @@ impl Gen<'_> {
                         move |mut store: #wt::StoreContextMut<'_, T>, (#(#args,)*): #arg_tys| -> ::std::boxed::Box<dyn ::core::future::Future<Output = #wt::Result<#ret_ty>> + ::core::marker::Send + '_> {
                             ::std::boxed::Box::new(async move {
                                 let host = get(store.data_mut());
-                                match unwound(|| host.#m(#(#args),*)).await {
+                                match unwound(|| <H as #handler>::#m(host, #(#args),*)).await {
                                     #returned
                                     ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                                 }
@@ -224,7 +227,7 @@ impl Gen<'_> {
                     };
                     quote! {
                         let host = get(store.data_mut());
-                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| host.#m(#handle))) {
+                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| <H as #handler>::#m(host, #handle))) {
                             #returned
                             ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                         }
@@ -256,7 +259,7 @@ impl Gen<'_> {
                         move |mut store: #wt::StoreContextMut<'_, T>, rep: u32| -> ::std::boxed::Box<dyn ::core::future::Future<Output = #wt::Result<()>> + ::core::marker::Send + '_> {
                             ::std::boxed::Box::new(async move {
                                 let host = get(store.data_mut());
-                                match unwound(|| host.#m(#handle)).await {
+                                match unwound(|| <H as #handler>::#m(host, #handle)).await {
                                     #returned
                                     ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                                 }
