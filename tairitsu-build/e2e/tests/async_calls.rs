@@ -85,9 +85,12 @@ async fn an_async_import_that_awaits_serves_the_guest_through_an_async_export() 
     );
     // And so does the handler's provided `handle`.
     let mut host = Host::default();
-    host.handle(LogCommand::Log {
-        message: "direct".into(),
-    })
+    LogHandler::handle(
+        &mut host,
+        LogCommand::Log {
+            message: "direct".into(),
+        },
+    )
     .await;
     assert_eq!(host.logged, ["direct"]);
     Ok(())
