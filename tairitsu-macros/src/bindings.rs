@@ -213,9 +213,7 @@ pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<Tok
                     function,
                     ..
                 } => named(&args.async_import, function),
-                Error::UnknownAsyncFunction { function, .. } => {
-                    named(&args.async_export, function)
-                }
+                Error::UnknownAsyncFunction { function, .. } => named(&args.async_export, function),
                 _ => args.world.as_ref().map(LitStr::span),
             };
             syn::Error::new(span.unwrap_or(source_span), e.to_string())
@@ -501,6 +499,124 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("expected boolean literal"), "{e}");
+    }
+
+    /// Every async option, as the builder takes it: the expansion is the build path's.
+    #[test]
+    fn async_options_reach_the_generator_as_from_the_builder() {
+        let root = workspace();
+        let host = root.join("tairitsu-fixtures/wit/host");
+        let cases: Vec<(proc_macro2::TokenStream, Builder)> = vec![
+            (
+                quote!(
+                    path = "tairitsu-fixtures/wit/host",
+                    world = "host-import",
+                    async_imports = true,
+                    async_exports = true
+                ),
+                Builder::new().async_imports(true).async_exports(true),
+            ),
+            (
+                quote!(
+                    path = "tairitsu-fixtures/wit/host",
+                    world = "host-import",
+                    async_imports = true,
+                    trappable_imports = true
+                ),
+                Builder::new().async_imports(true).trappable_imports(true),
+            ),
+            (
+                quote!(
+                    path = "tairitsu-fixtures/wit/host",
+                    world = "host-import",
+                    async_import = ["test:host/math#double"],
+                    async_export = ["run"],
+                ),
+                Builder::new()
+                    .async_import("test:host/math#double")
+                    .async_export("run"),
+            ),
+        ];
+        for (input, builder) in cases {
+            let (text, _) = formatted(expand(input.clone(), &root).unwrap());
+            let built = builder
+                .wit_dir(&host)
+                .world("host-import")
+                .generate()
+                .unwrap();
+            assert_eq!(
+                text,
+                built[0].source.split_once("\n\n").unwrap().1,
+                "{input}"
+            );
+            assert!(
+                text.contains("func_wrap_async") || text.contains("call_async"),
+                "{input}"
+            );
+        }
+        let err = |input| expand(input, &root).unwrap_err().to_string();
+        let e = err(quote!(
+            path = "tairitsu-fixtures/wit/host",
+            world = "host-import",
+            async_import = ["test:host/math#triple"]
+        ));
+        assert!(e.contains("names no imported function"), "{e}");
+        let e = err(quote!(world = "w", async_imports = "yes"));
+        assert!(e.contains("expected boolean literal"), "{e}");
+        let e = err(quote!(world = "w", async_import = "f"));
+        assert!(e.contains("expected square brackets"), "{e}");
+    }
+
+    #[test]
+    fn features_reach_the_loader_as_from_the_builder() {
+        let wit = "package a:b;\n@unstable(feature = shiny)\nworld w { export f: func(); }\n";
+        let e = expand(quote!(inline = #wit, world = "w"), Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("world `a:b/w` is unstable") && e.contains("`shiny`"),
+            "{e}"
+        );
+        let (some, _) = formatted(
+            expand(
+                quote!(inline = #wit, world = "w", features = ["shiny"]),
+                Path::new("/"),
+            )
+            .unwrap(),
+        );
+        let (all, _) = formatted(
+            expand(
+                quote!(inline = #wit, world = "w", all_features = true),
+                Path::new("/"),
+            )
+            .unwrap(),
+        );
+        assert_eq!(some, all);
+        assert!(some.contains("pub fn call_f<"), "{some}");
+    }
+
+    /// A bare world name found in one dependency package resolves to it, as in the builder.
+    #[test]
+    fn a_bare_world_in_one_dependency_resolves() {
+        let root = workspace();
+        let (text, _) = formatted(
+            expand(
+                quote!(path = "tairitsu-build/e2e/wit-wasi", world = "proxy"),
+                &root,
+            )
+            .unwrap(),
+        );
+        assert!(
+            text.contains("\"wasi:http/proxy@0.2.12\""),
+            "the world is wasi:http/proxy"
+        );
+        let e = expand(
+            quote!(path = "tairitsu-build/e2e/wit-wasi", world = "imports"),
+            &root,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("did you mean"), "{e}");
     }
 
     #[test]
