@@ -268,25 +268,31 @@ fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Loaded, Span)> {
 /// The world the arguments name: in the main package, qualified, or a bare name found in one
 /// dependency (as `Builder::world` selects it).
 fn select(args: &Args, loaded: &Loaded) -> syn::Result<WorldId> {
+    let names: Vec<String> = loaded.resolve.packages[loaded.package]
+        .worlds
+        .keys()
+        .map(|w| format!("`{w}`"))
+        .collect();
+    let available = if names.is_empty() {
+        "the package has no world".to_string()
+    } else {
+        format!("the worlds of the package are {}", names.join(", "))
+    };
     let Some(world) = &args.world else {
-        let names: Vec<String> = loaded.resolve.packages[loaded.package]
-            .worlds
-            .keys()
-            .map(|w| format!("`{w}`"))
-            .collect();
-        let available = if names.is_empty() {
-            "the package has no world".to_string()
-        } else {
-            format!("the worlds of the package are {}", names.join(", "))
-        };
         return Err(syn::Error::new(
             Span::call_site(),
             format!("`bindings!` needs the world to generate: add `world = \"…\"`; {available}"),
         ));
     };
-    loaded
-        .select_world(Some(&world.value()))
-        .map_err(|e| syn::Error::new(world.span(), e.to_string()))
+    loaded.select_world(Some(&world.value())).map_err(|e| {
+        let message = match e {
+            Error::UnknownWorld { world, reason, .. } => {
+                format!("world `{world}` does not exist ({reason}); {available}")
+            }
+            other => other.to_string(),
+        };
+        syn::Error::new(world.span(), message)
+    })
 }
 
 #[cfg(test)]
