@@ -38,6 +38,25 @@ fn main() {
         .world("blob-user")
         .trappable_imports(true)
         .out_dir(out_dir.join("trappable")));
+    // Async imports and exports (`src/lib.rs`, `tests/async_calls.rs`), trappable and not.
+    run(Builder::new()
+        .wit_dir(fixtures.join("host"))
+        .world("host-import")
+        .async_imports(true)
+        .async_exports(true)
+        .out_dir(out_dir.join("async")));
+    run(Builder::new()
+        .wit_dir(fixtures.join("host"))
+        .world("host-import")
+        .async_import("test:host/math#double")
+        .trappable_imports(true)
+        .async_exports(true)
+        .out_dir(out_dir.join("async-trappable")));
+    run(Builder::new()
+        .wit_dir(fixtures.join("root"))
+        .world("root")
+        .async_exports(true)
+        .out_dir(out_dir.join("async")));
     // An imported resource bound to a host type (`src/lib.rs`).
     run(Builder::new()
         .wit_dir(fixtures.join("blobs"))
@@ -96,8 +115,91 @@ fn main() {
         }
         writeln!(modules, "}}").unwrap();
     }
+    // The option snapshots of `tests/codegen.rs` (`option_cases` there), compiled too.
+    let options: [OptionCase; 7] = [
+        ("imports_async_imports", "imports.wit", |b| b.async_imports(true)),
+        ("imports_async_trappable", "imports.wit", |b| {
+            b.async_imports(true).trappable_imports(true)
+        }),
+        ("imports_async_import_one", "imports.wit", |b| {
+            b.async_import("test:imports/files#read").async_import("log")
+        }),
+        ("exports_async_exports", "exports.wit", |b| b.async_exports(true)),
+        ("exports_async_export_one", "exports.wit", |b| {
+            b.async_export("test:exports/api#greet").async_export("version")
+        }),
+        ("resources_async", "resources.wit", |b| {
+            b.async_imports(true).async_exports(true)
+        }),
+        ("world_resources_async", "world-resources.wit", |b| {
+            b.async_imports(true).async_exports(true)
+        }),
+    ];
+    for (name, case, options) in options {
+        let dir = out_dir.join("codegen-options").join(name);
+        let builder = options(Builder::new().wit_dir(cases_dir.join(case)).out_dir(&dir));
+        let worlds = builder.generate().unwrap_or_else(|e| {
+            eprintln!("error: {e}");
+            std::process::exit(1)
+        });
+        run(builder);
+        for w in worlds {
+            let file = dir.join(format!("{}.rs", w.name));
+            writeln!(
+                modules,
+                "pub mod {name} {{ include!({:?}); }}",
+                file.display().to_string()
+            )
+            .unwrap();
+        }
+    }
     std::fs::write(out_dir.join("codegen_cases.rs"), modules).expect("OUT_DIR is writable");
+
+    // wasmtime's `bindgen!` corpus, every world of every case, with every feature on.
+    let corpus_dir = manifest.join("../tests/bindgen-corpus");
+    println!("cargo:rerun-if-changed={}", corpus_dir.display());
+    let mut corpus: Vec<_> = std::fs::read_dir(&corpus_dir)
+        .expect("tests/bindgen-corpus exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "wit"))
+        .collect();
+    corpus.sort();
+    let mut modules = String::new();
+    for case in corpus {
+        let name = case
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("case names are UTF-8")
+            .replace('-', "_");
+        let dir = out_dir.join("corpus").join(&name);
+        let builder = Builder::new()
+            .wit_dir(&case)
+            .all_worlds()
+            .all_features()
+            .out_dir(&dir);
+        let worlds = builder.generate().unwrap_or_else(|e| {
+            eprintln!("error: {}: {e}", case.display());
+            std::process::exit(1)
+        });
+        run(builder);
+        writeln!(modules, "pub mod r#{name} {{").unwrap();
+        for w in worlds {
+            let file = dir.join(format!("{}.rs", w.name));
+            writeln!(
+                modules,
+                "    pub mod r#{} {{ include!({:?}); }}",
+                w.name.replace('-', "_"),
+                file.display().to_string()
+            )
+            .unwrap();
+        }
+        writeln!(modules, "}}").unwrap();
+    }
+    std::fs::write(out_dir.join("corpus_cases.rs"), modules).expect("OUT_DIR is writable");
 }
+
+/// A snapshot case generated with options: module name, WIT case, the options.
+type OptionCase = (&'static str, &'static str, fn(Builder) -> Builder);
 
 fn is_case(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "wit") || (p.is_dir() && p.join("world.wit").is_file())

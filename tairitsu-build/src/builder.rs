@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use wit_parser::{PackageId, Resolve, WorldId};
+use wit_parser::WorldId;
 
 use crate::emit::{self, Options};
 use crate::error::{Error, Result};
-use crate::load;
+use crate::load::{self, Features, Loaded};
 use crate::write;
 
 /// Generates typed bindings from WIT, in a build script or anywhere else.
@@ -26,6 +26,7 @@ pub struct Builder {
     worlds: Vec<String>,
     all_worlds: bool,
     options: Options,
+    features: Features,
     out_dir: Option<PathBuf>,
     emit_rerun_if_changed: bool,
 }
@@ -34,7 +35,8 @@ pub struct Builder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedWorld {
     /// The file stem: the world as selected, with `:`, `/` and `@` turned into `-`
-    /// (`my-world`, `wasi-cli-command-0.2.12`). `compile` writes `<name>.rs`.
+    /// (`my-world`, `wasi-cli-command-0.2.12`, see [`file_stem`]). `compile` writes
+    /// `<name>.rs`, which `include_bindings!` finds from the world as given.
     pub name: String,
     /// The qualified world (`my:pkg/my-world`).
     pub world: String,
@@ -57,6 +59,7 @@ impl Builder {
             worlds: Vec::new(),
             all_worlds: false,
             options: Options::default(),
+            features: Features::default(),
             out_dir: None,
             emit_rerun_if_changed: true,
         }
@@ -174,6 +177,101 @@ impl Builder {
         self
     }
 
+    /// Enables the items gated by `@unstable(feature = …)` for these features, as the
+    /// `features` of wasmtime's `bindgen!` does. Without it, gated items are left out, and a
+    /// world that is gated itself is an [`Error::UnstableWorld`] that names its feature.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new()
+    ///     .world("plugin")
+    ///     .features(["experimental-api"])
+    ///     .compile_or_exit();
+    /// ```
+    pub fn features<I, S>(mut self, features: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.features
+            .enabled
+            .extend(features.into_iter().map(Into::into));
+        self
+    }
+
+    /// Enables every `@unstable` feature, as `all_features: true` does for `bindgen!`.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().world("plugin").all_features().compile_or_exit();
+    /// ```
+    pub fn all_features(mut self) -> Self {
+        self.features.all = true;
+        self
+    }
+
+    /// Makes every imported function async, as `imports: { default: async }` does for
+    /// wasmtime's `bindgen!`: handler methods return `impl Future<Output = T> + Send` (write
+    /// them as `async fn`), `handle` is async too, and `add_to_linker` links them with
+    /// `func_wrap_async`, so a method can await (a timer, a socket, a lock) while the guest
+    /// waits. Call the guest with `call_async` (or async typed callers, see
+    /// [`Builder::async_exports`]) and instantiate with `instantiate_async`.
+    ///
+    /// The `{Iface}Service` adapter and `register`, which serve a synchronous
+    /// `WitCommandDispatcher`, are not generated for interfaces with async functions;
+    /// `add_to_linker_dispatch` still serves the guest from a dispatcher, synchronously.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().world("plugin").async_imports(true).compile_or_exit();
+    /// ```
+    pub fn async_imports(mut self, on: bool) -> Self {
+        self.options.async_imports = on;
+        self
+    }
+
+    /// Makes every typed caller of an export async, as `exports: { default: async }` does for
+    /// wasmtime's `bindgen!`: `call_x(store, …)` is an `async fn` that awaits
+    /// `TypedFunc::call_async`, and so is `call(store, command)`. The store's data must be
+    /// `Send`.
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new().world("plugin").async_exports(true).compile_or_exit();
+    /// ```
+    pub fn async_exports(mut self, on: bool) -> Self {
+        self.options.async_exports = on;
+        self
+    }
+
+    /// Makes one imported function async, as `imports: { "pkg:ns/iface#f": async }` does for
+    /// `bindgen!`: `pkg:ns/iface#f` (the interface with or without its version; a resource
+    /// function by its WIT name, `pkg:ns/iface#[method]file.read`), or `f` for a function the
+    /// world imports itself. Call it once per function. Naming no imported function is an
+    /// [`Error::UnknownAsyncFunction`].
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new()
+    ///     .world("plugin")
+    ///     .async_import("my:plugin/files#read")
+    ///     .compile_or_exit();
+    /// ```
+    pub fn async_import(mut self, function: impl Into<String>) -> Self {
+        self.options.async_import_functions.push(function.into());
+        self
+    }
+
+    /// Makes the typed caller of one exported function async, as
+    /// `exports: { "pkg:ns/iface#f": async }` does for `bindgen!`; names as in
+    /// [`Builder::async_import`].
+    ///
+    /// ```no_run
+    /// tairitsu_build::Builder::new()
+    ///     .world("plugin")
+    ///     .async_export("my:plugin/api#add")
+    ///     .compile_or_exit();
+    /// ```
+    pub fn async_export(mut self, function: impl Into<String>) -> Self {
+        self.options.async_export_functions.push(function.into());
+        self
+    }
+
     /// Where [`Builder::compile`] writes; `$OUT_DIR` by default. With another directory,
     /// include the file with `include!("path/my-world.rs")` instead of `include_bindings!`.
     ///
@@ -203,28 +301,22 @@ impl Builder {
     /// # Errors
     ///
     /// [`Error::Io`] when the WIT path does not exist, [`Error::Wit`] when it does not parse,
-    /// [`Error::UnknownWorld`] for a world that does not exist, [`Error::Unsupported`] for WIT
-    /// the generator cannot bind and [`Error::Option`] for an invalid runtime path.
+    /// [`Error::UnknownWorld`], [`Error::AmbiguousWorld`], [`Error::UnstableWorld`] or
+    /// [`Error::NoWorldSelected`] when the world cannot be chosen, [`Error::Unsupported`] for
+    /// WIT the generator cannot bind, and the option errors ([`Error::InvalidRuntimePath`],
+    /// [`Error::UnknownResource`], …) for options that are invalid or match nothing.
     pub fn generate(&self) -> Result<Vec<GeneratedWorld>> {
-        let loaded = load::load(&self.wit_dir)?;
-        self.generate_loaded(&loaded.resolve, loaded.package)
+        let loaded = load::load_with(&self.wit_dir, &self.features)?;
+        self.generate_loaded(&loaded)
     }
 
-    fn generate_loaded(
-        &self,
-        resolve: &Resolve,
-        package: PackageId,
-    ) -> Result<Vec<GeneratedWorld>> {
-        let selected = self.select(resolve, package)?;
+    fn generate_loaded(&self, loaded: &Loaded) -> Result<Vec<GeneratedWorld>> {
+        let selected = self.select(loaded)?;
         selected
             .into_iter()
             .map(|(name, world)| {
-                let tokens = emit::generate_tokens(resolve, world, &self.options)?;
-                let w = &resolve.worlds[world];
-                let qualified = match w.package {
-                    Some(p) => resolve.id_of_name(p, &w.name),
-                    None => w.name.clone(),
-                };
+                let tokens = emit::generate_tokens(&loaded.resolve, world, &self.options)?;
+                let qualified = loaded.qualified(world);
                 let source = write::format(&qualified, tokens)?;
                 Ok(GeneratedWorld {
                     name,
@@ -235,39 +327,19 @@ impl Builder {
             .collect()
     }
 
-    fn select(&self, resolve: &Resolve, package: PackageId) -> Result<Vec<(String, WorldId)>> {
-        let available = || {
-            resolve
-                .worlds
-                .iter()
-                .filter_map(|(_, w)| w.package.map(|p| resolve.id_of_name(p, &w.name)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+    fn select(&self, loaded: &Loaded) -> Result<Vec<(String, WorldId)>> {
         let mut out = Vec::new();
         if self.all_worlds {
-            for (name, id) in &resolve.packages[package].worlds {
+            for (name, id) in &loaded.resolve.packages[loaded.package].worlds {
                 out.push((name.clone(), *id));
             }
         }
         for w in &self.worlds {
-            let id =
-                resolve
-                    .select_world(&[package], Some(w))
-                    .map_err(|e| Error::UnknownWorld {
-                        world: w.clone(),
-                        reason: format!("{e:#}"),
-                        available: available(),
-                    })?;
-            out.push((file_stem(w), id));
+            out.push((file_stem(w), loaded.select_world(Some(w))?));
         }
         if out.is_empty() {
-            let id = resolve.select_world(&[package], None).map_err(|e| {
-                Error::Option(format!(
-                    "no world selected ({e:#}); call `.world(\"name\")` or `.all_worlds()`"
-                ))
-            })?;
-            out.push((file_stem(&resolve.worlds[id].name), id));
+            let id = loaded.select_world(None)?;
+            out.push((file_stem(&loaded.resolve.worlds[id].name), id));
         }
         let mut seen = std::collections::HashSet::new();
         out.retain(|(name, _)| seen.insert(name.clone()));
@@ -279,13 +351,13 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// As [`Builder::generate`], plus [`Error::Io`] when writing fails and [`Error::Option`]
+    /// As [`Builder::generate`], plus [`Error::Io`] when writing fails and [`Error::NoOutDir`]
     /// when no output directory is set and `OUT_DIR` is not either (outside a build script).
     pub fn compile(&self) -> Result<()> {
         if self.emit_rerun_if_changed {
             println!("cargo:rerun-if-changed={}", self.wit_dir.display());
         }
-        let loaded = load::load(&self.wit_dir)?;
+        let loaded = load::load_with(&self.wit_dir, &self.features)?;
         if self.emit_rerun_if_changed {
             for file in &loaded.files {
                 println!("cargo:rerun-if-changed={}", file.display());
@@ -295,13 +367,9 @@ impl Builder {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR")
                 .map(PathBuf::from)
-                .ok_or_else(|| {
-                    Error::Option(
-                        "`OUT_DIR` is not set (not in a build script?); set `.out_dir(..)`".into(),
-                    )
-                })?,
+                .ok_or(Error::NoOutDir)?,
         };
-        for world in self.generate_loaded(&loaded.resolve, loaded.package)? {
+        for world in self.generate_loaded(&loaded)? {
             write::write_if_changed(&out_dir.join(format!("{}.rs", world.name)), &world.source)?;
         }
         Ok(())
@@ -317,8 +385,11 @@ impl Builder {
     }
 }
 
-/// `wasi:cli/command@0.2.12` → `wasi-cli-command-0.2.12`; `my-world` stays.
-fn file_stem(world: &str) -> String {
+/// The file a world's bindings are written to, without `.rs`: the world as given to
+/// [`Builder::world`] with `:`, `/` and `@` turned into `-` (`wasi:cli/command@0.2.12` →
+/// `wasi-cli-command-0.2.12`; `my-world` stays). `include_bindings!` applies the same rule to
+/// its argument.
+pub fn file_stem(world: &str) -> String {
     world
         .chars()
         .map(|c| if matches!(c, ':' | '/' | '@') { '-' } else { c })

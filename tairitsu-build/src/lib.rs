@@ -106,9 +106,9 @@ mod model;
 mod names;
 mod write;
 
-pub use builder::{Builder, GeneratedWorld, compile_world};
+pub use builder::{Builder, GeneratedWorld, compile_world, file_stem};
 pub use emit::{Options, generate_tokens, wit_type_text};
-pub use error::{Error, Result};
+pub use error::{Error, Result, WitError, WitLocation};
 pub use guest::{GUEST_TARGET, Guest, GuestError};
 
 /// [`generate_tokens`], formatted with prettyplease under the `@generated` header: the text

@@ -75,6 +75,39 @@ impl FuncSet {
     pub fn is_empty(&self) -> bool {
         self.funcs.is_empty() && self.drops.is_empty()
     }
+
+    /// Whether any function (or destructor) of the set is async.
+    pub fn any_async(&self) -> bool {
+        self.funcs.iter().any(|f| f.is_async) || self.drops.iter().any(|d| d.is_async)
+    }
+}
+
+/// Which functions of one side are async: all of them, or those named
+/// (`pkg:ns/iface#f`, the interface with or without its version, or `f` at the world's root).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AsyncChoice<'a> {
+    pub all: bool,
+    pub named: &'a [String],
+}
+
+impl AsyncChoice<'_> {
+    fn wants(&self, instance: Option<&str>, func: &str) -> bool {
+        self.all || self.named.iter().any(|n| names_function(n, instance, func))
+    }
+}
+
+/// Whether `wanted` (as given to `async_import`) names `func` of `instance`.
+fn names_function(wanted: &str, instance: Option<&str>, func: &str) -> bool {
+    let wanted = wanted.trim();
+    match (wanted.split_once('#'), instance) {
+        (None, None) => wanted == func,
+        (Some((iface, f)), Some(have)) => {
+            f == func
+                && (iface == have
+                    || (!iface.contains('@') && have.split('@').next() == Some(iface)))
+        }
+        _ => false,
+    }
 }
 
 /// One function, with its Rust names.
@@ -88,6 +121,8 @@ pub(crate) struct FuncModel {
     pub variant: String,
     /// (WIT name, escaped Rust name, type) per parameter.
     pub params: Vec<(String, String, Type)>,
+    /// Whether the handler method (import) or the typed caller (export) is async.
+    pub is_async: bool,
 }
 
 /// The destructor of an imported resource, which the handler serves like a function.
@@ -97,6 +132,8 @@ pub(crate) struct DropModel {
     pub resource_wit: String,
     pub method: String,
     pub variant: String,
+    /// Whether the handler's destructor method is async.
+    pub is_async: bool,
 }
 
 /// A named WIT type: its Rust name and module.
@@ -170,7 +207,12 @@ pub(crate) fn docs_of(docs: &wit_parser::Docs) -> Option<String> {
 }
 
 /// Builds the model of `world`.
-pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> {
+pub(crate) fn build(
+    resolve: &Resolve,
+    world_id: WorldId,
+    async_imports: AsyncChoice<'_>,
+    async_exports: AsyncChoice<'_>,
+) -> Result<WorldModel> {
     let world = &resolve.worlds[world_id];
     let qualified = match world.package {
         Some(pkg) => resolve.id_of_name(pkg, &world.name),
@@ -293,8 +335,13 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
                     host_resources.push(*tid);
                 }
             }
+            let choice = match side {
+                Side::Import => async_imports,
+                Side::Export => async_exports,
+            };
             let funcs = func_set(
                 resolve,
+                choice,
                 side,
                 qualified_iface.clone(),
                 Some(qualified_iface.clone()),
@@ -319,6 +366,7 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
 
     // Types and functions of the world itself.
     let mut root_types = Vec::new();
+    let mut root_resources = Vec::new();
     let mut root_imports = Vec::new();
     let mut root_exports = Vec::new();
     for (side, items) in [
@@ -332,11 +380,10 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
                         WorldKey::Name(n) => n.clone(),
                         WorldKey::Interface(_) => continue,
                     };
+                    // A resource of the world itself is served by the host like an imported
+                    // interface's, from the world's root handler.
                     if matches!(resolve.types[*id].kind, TypeDefKind::Resource) {
-                        return Err(Error::unsupported(
-                            format!("{qualified}.{tname}"),
-                            "resources defined in a world (define them in an interface)",
-                        ));
+                        root_resources.push(*id);
                     }
                     let rust = top.claim(names::escape(&names::camel(&tname)));
                     types.insert(
@@ -359,17 +406,19 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
     }
     let mut root_imports = func_set(
         resolve,
+        async_imports,
         Side::Import,
         qualified.clone(),
         None,
         &format!("{world_camel}Import"),
         root_imports.into_iter(),
-        &[],
+        &root_resources,
     )?;
     root_imports.handler = names::escape(&format!("{world_camel}Handler"));
     root_imports.service = names::escape(&format!("{world_camel}Service"));
     let mut root_exports = func_set(
         resolve,
+        async_exports,
         Side::Export,
         qualified.clone(),
         None,
@@ -396,6 +445,8 @@ pub(crate) fn build(resolve: &Resolve, world_id: WorldId) -> Result<WorldModel> 
         types,
     };
     model.check(resolve)?;
+    model.check_async_names("async_import", Side::Import, async_imports)?;
+    model.check_async_names("async_export", Side::Export, async_exports)?;
     Ok(model)
 }
 
@@ -406,8 +457,10 @@ fn side_tag(side: Side) -> &'static str {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn func_set<'a>(
     resolve: &Resolve,
+    choice: AsyncChoice<'_>,
     side: Side,
     qualified: String,
     instance: Option<String>,
@@ -449,23 +502,27 @@ fn func_set<'a>(
                 )
             })
             .collect();
+        let is_async = choice.wants(instance.as_deref(), &func.name);
         funcs.push(FuncModel {
             func: func.clone(),
             method,
             caller,
             variant,
             params,
+            is_async,
         });
     }
     let mut drops = Vec::new();
     for r in host_resources {
         let rname = resolve.types[*r].name.clone().unwrap_or_default();
         let base = format!("{rname}-drop");
+        let is_async = choice.wants(instance.as_deref(), &format!("[resource-drop]{rname}"));
         drops.push(DropModel {
             resource: *r,
             resource_wit: rname,
             method: methods.claim(names::escape(&names::snake(&base))),
             variant: variants.claim(names::escape(&names::camel(&base))),
+            is_async,
         });
     }
     Ok(FuncSet {
@@ -486,7 +543,18 @@ fn func_set<'a>(
 impl WorldModel {
     /// What `ty` holds (handles), following aliases and containers.
     pub fn holds(&self, resolve: &Resolve, ty: &Type) -> Holds {
+        // Values of the component model's async types are uninhabited here (see
+        // `emit::concurrency`): like host handles, they have `Debug` and nothing else.
+        let opaque = Holds {
+            handle: true,
+            host_handle: true,
+            float: false,
+            flags: false,
+        };
         let Type::Id(id) = ty else {
+            if *ty == Type::ErrorContext {
+                return opaque;
+            }
             return Holds {
                 float: matches!(ty, Type::F32 | Type::F64),
                 ..Holds::default()
@@ -532,6 +600,7 @@ impl WorldModel {
                 flags: true,
                 ..Holds::default()
             },
+            TypeDefKind::Future(_) | TypeDefKind::Stream(_) => opaque,
             _ => Holds::default(),
         }
     }
@@ -543,6 +612,58 @@ impl WorldModel {
             .map(|p| &p.ty)
             .chain(func.result.iter())
             .fold(Holds::default(), |h, t| h.or(self.holds(resolve, t)))
+    }
+
+    /// Fails on a function named in `choice` that is not a function of `side`.
+    fn check_async_names(
+        &self,
+        option: &'static str,
+        side: Side,
+        choice: AsyncChoice<'_>,
+    ) -> Result<()> {
+        let sets: Vec<&FuncSet> = self
+            .interfaces
+            .iter()
+            .map(|i| &i.funcs)
+            .chain([&self.root_imports, &self.root_exports])
+            .filter(|set| set.side == side)
+            .collect();
+        let functions = || {
+            sets.iter()
+                .flat_map(|set| {
+                    set.funcs.iter().map(move |f| match &set.instance {
+                        Some(i) => format!("{i}#{}", f.func.name),
+                        None => f.func.name.clone(),
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        for wanted in choice.named {
+            let found = sets.iter().any(|set| {
+                set.funcs
+                    .iter()
+                    .any(|f| names_function(wanted, set.instance.as_deref(), &f.func.name))
+                    || set.drops.iter().any(|d| {
+                        names_function(
+                            wanted,
+                            set.instance.as_deref(),
+                            &format!("[resource-drop]{}", d.resource_wit),
+                        )
+                    })
+            });
+            if !found {
+                return Err(Error::UnknownAsyncFunction {
+                    option,
+                    side: match side {
+                        Side::Import => "imported",
+                        Side::Export => "exported",
+                    },
+                    function: wanted.clone(),
+                    functions: functions(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Fails on WIT the generator cannot bind, naming the item.
@@ -588,12 +709,6 @@ pub(crate) fn dealias(resolve: &Resolve, mut id: TypeId) -> TypeId {
 
 fn check_type(resolve: &Resolve, ty: &Type, item: &str) -> Result<()> {
     let id = match ty {
-        Type::ErrorContext => {
-            return Err(Error::unsupported(
-                item,
-                "`error-context` (component-model-async)",
-            ));
-        }
         Type::Id(id) => *id,
         _ => return Ok(()),
     };
@@ -631,14 +746,10 @@ fn check_type(resolve: &Resolve, ty: &Type, item: &str) -> Result<()> {
         TypeDefKind::FixedLengthList(..) => {
             Err(Error::unsupported(item, "fixed-length `list<T, N>` types"))
         }
-        TypeDefKind::Future(_) => Err(Error::unsupported(
-            item,
-            "`future<T>` (component-model-async)",
-        )),
-        TypeDefKind::Stream(_) => Err(Error::unsupported(
-            item,
-            "`stream<T>` (component-model-async)",
-        )),
+        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => match t {
+            Some(t) => check_type(resolve, t, item),
+            None => Ok(()),
+        },
         TypeDefKind::Unknown => Err(Error::unsupported(
             item,
             "a type wit-parser left unresolved",

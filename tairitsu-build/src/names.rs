@@ -1,4 +1,6 @@
-//! Every WIT-to-Rust name goes through here.
+//! Every WIT-to-Rust name goes through here. The casing and keyword policy is
+//! [`tairitsu_wit::rust_name`]'s, shared with the macros and the runtime; this module adds what
+//! only generated code needs: clash scopes and identifiers.
 //!
 //! # Policy
 //!
@@ -17,94 +19,36 @@
 
 use std::collections::HashSet;
 
-use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
+use tairitsu_wit::rust_name;
 
-/// Rust keywords of edition 2024, strict and reserved.
-const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
-    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
-    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
-];
-
-/// Keywords that cannot be written as raw identifiers.
-const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
+pub use tairitsu_wit::rust_name::{function_base, version_suffix};
 
 /// `x-pos` → `x_pos` (before keyword escaping; this is also the serde name of a field).
 pub fn snake(wit: &str) -> String {
-    wit.to_snake_case()
+    rust_name::snake_case(wit)
 }
 
 /// `item-info` → `ItemInfo` (before keyword escaping; this is also the serde name of a case).
 pub fn camel(wit: &str) -> String {
-    wit.to_upper_camel_case()
+    rust_name::upper_camel_case(wit)
 }
 
 /// `dark-magenta` → `DARK_MAGENTA`.
 pub fn shouty(wit: &str) -> String {
-    wit.to_shouty_snake_case()
-}
-
-/// Whether `name` is a Rust keyword.
-pub fn is_keyword(name: &str) -> bool {
-    KEYWORDS.contains(&name)
+    rust_name::shouty_snake_case(wit)
 }
 
 /// The Rust spelling of `name` under the keyword policy: `type` → `r#type`, `self` → `self_`,
-/// anything else unchanged. The result is what [`ident`] builds.
+/// anything else unchanged. [`from_escaped`] makes it an identifier.
 pub fn escape(name: &str) -> String {
-    if NOT_RAW.contains(&name) {
-        format!("{name}_")
-    } else if is_keyword(name) {
-        format!("r#{name}")
-    } else {
-        name.to_string()
-    }
-}
-
-/// An identifier for `name` (already cased) under the keyword policy.
-#[cfg(test)]
-fn ident(name: &str) -> Ident {
-    if NOT_RAW.contains(&name) {
-        Ident::new(&format!("{name}_"), Span::call_site())
-    } else if is_keyword(name) {
-        Ident::new_raw(name, Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
-    }
-}
-
-/// The identifier of a field, parameter, function or module: snake_case, escaped.
-#[cfg(test)]
-fn snake_ident(wit: &str) -> Ident {
-    ident(&snake(wit))
+    rust_name::rust_ident(name)
 }
 
 /// The serde name a Rust identifier needs when it differs from `wanted` (its unescaped name).
 pub fn serde_rename(rust: &str, wanted: &str) -> Option<String> {
     let unraw = rust.strip_prefix("r#").unwrap_or(rust);
     (unraw != wanted).then(|| wanted.to_string())
-}
-
-/// The module suffix for a package version: `0.2.12` → `0_2_12`, `1.0.0-rc.1` → `1_0_0_rc_1`.
-pub fn version_suffix(version: &str) -> String {
-    version
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
-}
-
-/// The kebab-case base name of a function, resource functions prefixed by their resource:
-/// `[method]counter.get` → `counter-get`, `[constructor]counter` → `counter-new`,
-/// `[static]counter.make` → `counter-make`, `add` → `add`.
-pub fn function_base(resource: Option<&str>, item_name: &str, constructor: bool) -> String {
-    match (resource, constructor) {
-        (Some(r), true) => format!("{r}-new"),
-        (Some(r), false) => format!("{r}-{item_name}"),
-        (None, _) => item_name.to_string(),
-    }
 }
 
 /// Names already used in one Rust scope; [`Scope::claim`] hands out unique ones.
@@ -152,35 +96,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn naming_table() {
-        // (WIT name, snake, camel, shouty)
-        let table = [
-            ("x-pos", "x_pos", "XPos", "X_POS"),
-            ("item-info", "item_info", "ItemInfo", "ITEM_INFO"),
-            ("type", "r#type", "Type", "TYPE"),
-            ("self", "self_", "Self_", "SELF"),
-            ("in", "r#in", "In", "IN"),
-            ("self-ref", "self_ref", "SelfRef", "SELF_REF"),
-            (
-                "dark-magenta",
-                "dark_magenta",
-                "DarkMagenta",
-                "DARK_MAGENTA",
-            ),
-            ("get-HTTP", "get_http", "GetHttp", "GET_HTTP"),
-            ("crate", "crate_", "Crate", "CRATE"),
-            ("super", "super_", "Super", "SUPER"),
-            ("async", "r#async", "Async", "ASYNC"),
-            ("gen", "r#gen", "Gen", "GEN"),
-            ("match", "r#match", "Match", "MATCH"),
-            ("u8", "u8", "U8", "U8"),
-        ];
-        for (wit, s, c, sh) in table {
-            assert_eq!(escape(&snake(wit)), s, "snake of {wit}");
-            assert_eq!(escape(&camel(wit)), c, "camel of {wit}");
-            assert_eq!(shouty(wit), sh, "shouty of {wit}");
-            assert_eq!(snake_ident(wit).to_string(), s);
+    fn identifiers_follow_the_shared_policy() {
+        // The generator's spellings are tairitsu-wit's, made identifiers.
+        for (wit, snake_ident, camel_ident) in [
+            ("x-pos", "x_pos", "XPos"),
+            ("type", "r#type", "Type"),
+            ("self", "self_", "Self_"),
+            ("async", "r#async", "Async"),
+        ] {
+            assert_eq!(from_escaped(&escape(&snake(wit))).to_string(), snake_ident);
+            assert_eq!(from_escaped(&escape(&camel(wit))).to_string(), camel_ident);
         }
+        assert_eq!(shouty("dark-magenta"), "DARK_MAGENTA");
     }
 
     #[test]
@@ -203,21 +130,5 @@ mod tests {
         assert_eq!(scope.claim("r#type".into()), "r#type");
         assert_eq!(scope.claim("r#type".into()), "type_");
         assert_eq!(scope.claim("point".into()), "point");
-    }
-
-    #[test]
-    fn function_bases() {
-        assert_eq!(function_base(Some("counter"), "get", false), "counter-get");
-        assert_eq!(
-            function_base(Some("counter"), "counter", true),
-            "counter-new"
-        );
-        assert_eq!(function_base(None, "echo-s8", false), "echo-s8");
-    }
-
-    #[test]
-    fn versions() {
-        assert_eq!(version_suffix("0.2.12"), "0_2_12");
-        assert_eq!(version_suffix("1.0.0-rc.1"), "1_0_0_rc_1");
     }
 }

@@ -8,9 +8,9 @@ use crate::error::{Error, Result};
 
 /// Formats `tokens` with prettyplease under the `@generated` header.
 pub(crate) fn format(world: &str, tokens: TokenStream) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Unsupported {
-        item: world.to_string(),
-        reason: format!("the generated code does not parse ({e}); this is a bug in tairitsu-build"),
+    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::GeneratedCode {
+        world: world.to_string(),
+        reason: e.to_string(),
     })?;
     let body = prettyplease::unparse(&file);
     Ok(format!(

@@ -41,7 +41,7 @@ fn an_invalid_runtime_path_is_an_option_error() {
         .runtime_path("not a path")
         .generate()
         .unwrap_err();
-    assert!(matches!(err, Error::Option(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidRuntimePath { .. }), "{err:?}");
 }
 
 #[test]
@@ -53,6 +53,10 @@ fn several_worlds_without_a_choice_is_an_error() {
     )
     .unwrap();
     let err = Builder::new().wit_dir(dir.path()).generate().unwrap_err();
+    assert!(
+        matches!(&err, Error::NoWorldSelected { available, .. } if available == &["a:b/one", "a:b/two"]),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("no world selected"), "{err}");
     let all = Builder::new()
         .wit_dir(dir.path())
@@ -167,25 +171,35 @@ fn with_resource_binds_an_imported_resource_to_a_host_type() {
     assert!(unbound.contains("pub enum Blob {}"));
 
     let option_error = |wit: &str, rust: &str| {
-        let err = Builder::new()
+        Builder::new()
             .wit_dir(codegen("resources.wit"))
             .with_resource(wit, rust)
             .generate()
-            .unwrap_err();
-        assert!(matches!(err, Error::Option(_)), "{err:?}");
-        err.to_string()
+            .unwrap_err()
     };
-    let e = option_error("test:resources/blobs/blobb", "crate::B");
+    let err = option_error("test:resources/blobs/blobb", "crate::B");
+    assert!(
+        matches!(&err, Error::UnknownResource { resource, imported }
+            if resource == "test:resources/blobs/blobb" && imported == &["test:resources/blobs/blob"]),
+        "{err:?}"
+    );
+    let e = err.to_string();
     assert!(e.contains("names no resource of the world"), "{e}");
     assert!(
         e.contains("the world imports `test:resources/blobs/blob`"),
         "{e}"
     );
-    let e = option_error("test:resources/counters/counter", "crate::C");
+    let err = option_error("test:resources/counters/counter", "crate::C");
+    assert!(matches!(err, Error::ExportedResource { .. }), "{err:?}");
+    let e = err.to_string();
     assert!(e.contains("is a resource of the guest (exported)"), "{e}");
-    let e = option_error("test:resources/blobs/blob", "not a path");
+    let err = option_error("test:resources/blobs/blob", "not a path");
+    assert!(matches!(err, Error::InvalidResourcePath { .. }), "{err:?}");
+    let e = err.to_string();
     assert!(e.contains("`not a path` is not a Rust path"), "{e}");
-    let e = option_error("blob", "crate::B");
+    let err = option_error("blob", "crate::B");
+    assert!(matches!(err, Error::UnknownResource { .. }), "{err:?}");
+    let e = err.to_string();
     assert!(e.contains("names no resource of the world"), "{e}");
 
     let err = Builder::new()
@@ -194,6 +208,7 @@ fn with_resource_binds_an_imported_resource_to_a_host_type() {
         .with_resource("test:resources/blobs/blob", "crate::B")
         .generate()
         .unwrap_err();
+    assert!(matches!(err, Error::DuplicateResource { .. }), "{err:?}");
     assert!(err.to_string().contains("given twice"), "{err}");
 
     // The options reach the token path too.
@@ -251,9 +266,164 @@ fn additional_derives_reach_records_variants_and_enums() {
         .additional_derive("not a path")
         .generate()
         .unwrap_err();
-    assert!(matches!(err, Error::Option(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidDerive { .. }), "{err:?}");
     assert!(
         err.to_string().contains("additional derive `not a path`"),
         "{err}"
     );
+}
+
+fn wasi() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e/wit-wasi")
+}
+
+#[test]
+fn a_bare_world_name_in_one_dependency_resolves_to_it() {
+    let worlds = Builder::new()
+        .wit_dir(wasi())
+        .world("proxy")
+        .generate()
+        .unwrap();
+    assert_eq!(worlds[0].world, "wasi:http/proxy@0.2.12");
+    assert_eq!(worlds[0].name, "proxy");
+    let qualified = Builder::new()
+        .wit_dir(wasi())
+        .world("wasi:http/proxy@0.2.12")
+        .generate()
+        .unwrap();
+    assert_eq!(worlds[0].source, qualified[0].source);
+}
+
+#[test]
+fn a_bare_world_name_in_several_dependencies_says_did_you_mean() {
+    let err = Builder::new()
+        .wit_dir(wasi())
+        .world("imports")
+        .generate()
+        .unwrap_err();
+    let Error::AmbiguousWorld { world, candidates } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(world, "imports");
+    assert!(
+        candidates.contains(&"wasi:io/imports@0.2.12".to_string()),
+        "{candidates:?}"
+    );
+    assert!(
+        candidates.contains(&"wasi:http/imports@0.2.12".to_string()),
+        "{candidates:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("did you mean `"), "{text}");
+    assert!(text.contains("`wasi:io/imports@0.2.12`"), "{text}");
+    // A name in no package at all is still an unknown world.
+    let err = Builder::new()
+        .wit_dir(wasi())
+        .world("nowhere")
+        .generate()
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownWorld { .. }), "{err:?}");
+}
+
+#[test]
+fn an_unstable_world_names_its_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("w.wit"),
+        "package a:b;\n@unstable(feature = shiny)\nworld w { export f: func(); }\n",
+    )
+    .unwrap();
+    for builder in [
+        Builder::new().wit_dir(dir.path()),
+        Builder::new().wit_dir(dir.path()).world("w"),
+    ] {
+        let err = builder.generate().unwrap_err();
+        assert!(
+            matches!(&err, Error::UnstableWorld { world, feature } if world == "a:b/w" && feature == "shiny"),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("`shiny`") && !text.contains("contains no worlds"),
+            "{text}"
+        );
+    }
+    let with = Builder::new()
+        .wit_dir(dir.path())
+        .features(["shiny"])
+        .generate()
+        .unwrap();
+    assert!(with[0].source.contains("fn call_f"));
+    let all = Builder::new()
+        .wit_dir(dir.path())
+        .all_features()
+        .generate()
+        .unwrap();
+    assert_eq!(with[0].source, all[0].source);
+}
+
+#[test]
+fn wit_errors_keep_their_location_and_cause() {
+    let err = Builder::new()
+        .wit_dir(codegen("parse-fail/unknown-type.wit"))
+        .generate()
+        .unwrap_err();
+    let Error::Wit {
+        location: Some(location),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert!(location.file.ends_with("unknown-type.wit"), "{location:?}");
+    assert!(location.line > 1 && location.column > 1, "{location:?}");
+    assert!(std::error::Error::source(&err).is_some());
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!(":{}:{}", location.line, location.column)),
+        "{text}"
+    );
+}
+
+#[test]
+fn async_options_that_name_nothing_are_errors() {
+    let err = Builder::new()
+        .wit_dir(codegen("imports.wit"))
+        .async_import("test:imports/files#nope")
+        .generate()
+        .unwrap_err();
+    let Error::UnknownAsyncFunction {
+        option, functions, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*option, "async_import");
+    assert!(
+        functions.contains(&"test:imports/files@1.0.0#read".to_string()),
+        "{functions:?}"
+    );
+    assert!(
+        err.to_string().contains("names no imported function"),
+        "{err}"
+    );
+    // An export is not an import.
+    let err = Builder::new()
+        .wit_dir(codegen("imports.wit"))
+        .async_import("run")
+        .generate()
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownAsyncFunction { .. }), "{err:?}");
+    // The interface with its version, or without; not with another one.
+    for (name, found) in [
+        ("test:imports/files@1.0.0#read", true),
+        ("test:imports/files#read", true),
+        ("test:imports/files@2.0.0#read", false),
+    ] {
+        let result = Builder::new()
+            .wit_dir(codegen("imports.wit"))
+            .async_import(name)
+            .generate();
+        assert_eq!(result.is_ok(), found, "{name}: {result:?}");
+    }
 }

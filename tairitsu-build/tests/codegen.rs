@@ -8,6 +8,39 @@ use std::path::{Path, PathBuf};
 
 use tairitsu_build::Builder;
 
+/// A case generated with options: snapshot name, WIT case, the options.
+type OptionCase = (&'static str, &'static str, fn(Builder) -> Builder);
+
+/// The cases generated with options, as `(snapshot, case, builder options)`; the e2e crate's
+/// build script compiles the same list (`option_cases` there).
+fn option_cases() -> Vec<OptionCase> {
+    vec![
+        ("imports_async_imports", "imports.wit", |b| {
+            b.async_imports(true)
+        }),
+        ("imports_async_trappable", "imports.wit", |b| {
+            b.async_imports(true).trappable_imports(true)
+        }),
+        ("imports_async_import_one", "imports.wit", |b| {
+            b.async_import("test:imports/files#read")
+                .async_import("log")
+        }),
+        ("exports_async_exports", "exports.wit", |b| {
+            b.async_exports(true)
+        }),
+        ("exports_async_export_one", "exports.wit", |b| {
+            b.async_export("test:exports/api#greet")
+                .async_export("version")
+        }),
+        ("resources_async", "resources.wit", |b| {
+            b.async_imports(true).async_exports(true)
+        }),
+        ("world-resources_async", "world-resources.wit", |b| {
+            b.async_imports(true).async_exports(true)
+        }),
+    ]
+}
+
 fn cases(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -59,6 +92,25 @@ fn worlds_len_one(case: &Path) -> bool {
         .generate()
         .map(|w| w.len() == 1)
         .unwrap_or(false)
+}
+
+#[test]
+fn option_snapshots() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/codegen");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir.join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let _guard = settings.bind_to_scope();
+    for (snap, case, options) in option_cases() {
+        let worlds = options(Builder::new().wit_dir(dir.join(case)))
+            .generate()
+            .unwrap_or_else(|e| panic!("{snap}: {e}"));
+        let [world] = worlds.as_slice() else {
+            panic!("{snap}: one world")
+        };
+        insta::assert_snapshot!(snap, world.source);
+    }
 }
 
 #[test]

@@ -25,7 +25,20 @@ pub fn bindgen(args: &BindgenArgs) -> Result<(), CliError> {
     if args.all_worlds {
         builder = builder.all_worlds();
     }
-    builder = builder.trappable_imports(args.trappable_imports);
+    builder = builder
+        .trappable_imports(args.trappable_imports)
+        .features(args.features.iter().map(|f| f.trim()))
+        .async_imports(args.async_all || args.async_imports)
+        .async_exports(args.async_all || args.async_exports);
+    if args.all_features {
+        builder = builder.all_features();
+    }
+    for function in &args.async_import {
+        builder = builder.async_import(function.trim());
+    }
+    for function in &args.async_export {
+        builder = builder.async_export(function.trim());
+    }
     for derive in &args.derives {
         builder = builder.additional_derive(derive.trim());
     }
@@ -39,8 +52,15 @@ pub fn bindgen(args: &BindgenArgs) -> Result<(), CliError> {
         builder = builder.with_resource(resource.trim(), path.trim());
     }
     let worlds = builder.generate().map_err(|e| {
-        let hint = matches!(&e, tairitsu_build::Error::Option(m) if !m.contains("with_resource"))
-            .then_some("choose one with `--world NAME`, or all with `--all-worlds`");
+        let hint = match &e {
+            tairitsu_build::Error::NoWorldSelected { .. } => {
+                Some("choose one with `--world NAME`, or all with `--all-worlds`")
+            }
+            tairitsu_build::Error::UnstableWorld { .. } => {
+                Some("enable it with `--features NAME`, or all with `--all-features`")
+            }
+            _ => None,
+        };
         let error = CliError::from(e);
         match hint {
             Some(hint) => error.hint(hint),

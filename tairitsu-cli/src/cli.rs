@@ -109,7 +109,9 @@ Examples:
   tairitsu bindgen wit/ --world plugin
   tairitsu bindgen wit/ --all-worlds --out-dir src/generated
   tairitsu bindgen wit/ --with my:plugin/files/file=crate::OpenFile --derive Hash
-  tairitsu bindgen wit/host.wit --runtime-path ::tairitsu_runtime")]
+  tairitsu bindgen wit/host.wit --runtime-path ::tairitsu_runtime
+  tairitsu bindgen wit/ --async
+  tairitsu bindgen wit/ --async-import my:plugin/files#read --features experimental")]
     Bindgen(BindgenArgs),
 
     /// Manage the local image store: components kept by digest under `name:tag` references.
@@ -332,6 +334,37 @@ pub struct BindgenArgs {
     /// Make handler methods return `wasmtime::Result<T>`, so that an `Err` traps the guest.
     #[arg(long)]
     pub trappable_imports: bool,
+
+    /// Enable the items gated by `@unstable(feature = NAME)`. Repeat for more.
+    #[arg(long = "features", value_name = "NAME", value_delimiter = ',')]
+    pub features: Vec<String>,
+
+    /// Enable every `@unstable` feature.
+    #[arg(long)]
+    pub all_features: bool,
+
+    /// Async imports and exports: handler methods return `Send` futures (write them as
+    /// `async fn`), typed callers await `call_async`. Same as `--async-imports --async-exports`.
+    #[arg(long = "async")]
+    pub async_all: bool,
+
+    /// Make every imported function async (handler methods return futures).
+    #[arg(long)]
+    pub async_imports: bool,
+
+    /// Make every typed caller of an export async.
+    #[arg(long)]
+    pub async_exports: bool,
+
+    /// Make one imported function async: `pkg:ns/iface#f`, or `f` for the world's own.
+    /// Repeat for more.
+    #[arg(long = "async-import", value_name = "FUNCTION")]
+    pub async_import: Vec<String>,
+
+    /// Make the caller of one exported function async: `pkg:ns/iface#f`, or `f`. Repeat for
+    /// more.
+    #[arg(long = "async-export", value_name = "FUNCTION")]
+    pub async_export: Vec<String>,
 }
 
 /// `tairitsu image …`.

@@ -934,6 +934,17 @@ fn module<'a>(items: &'a [syn::Item], path: &[&str]) -> &'a [syn::Item] {
     module(inner, rest)
 }
 
+/// The generated items: inside the one module that carries the file's lint allowance.
+fn generated(file: &syn::File) -> &[syn::Item] {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) => m.content.as_ref().map(|(_, i)| i.as_slice()),
+            _ => None,
+        })
+        .expect("the generated module")
+}
+
 fn enum_variants(items: &[syn::Item], name: &str) -> Vec<String> {
     items
         .iter()
@@ -960,8 +971,8 @@ fn bindgen_prints_what_tairitsu_build_generates() {
     assert_eq!(format!("{source}\n"), expected[0].source);
     // Valid Rust with the items of the world.
     let file = syn::parse_file(source).expect("the bindings parse");
-    assert_eq!(enum_variants(&file.items, "CalcCommand"), ["Version"]);
-    let api = module(&file.items, &["exports", "test", "calc", "api"]);
+    assert_eq!(enum_variants(generated(&file), "CalcCommand"), ["Version"]);
+    let api = module(generated(&file), &["exports", "test", "calc", "api"]);
     assert_eq!(enum_variants(api, "ApiCommand"), ["Add", "Mul", "Negate"]);
     assert!(source.contains("pub fn call_add<"));
     assert!(source.contains("::tairitsu::"));
@@ -975,6 +986,63 @@ fn bindgen_prints_what_tairitsu_build_generates() {
     .run();
     assert!(out.ok().contains("::tairitsu_runtime::"));
     assert!(!out.ok().contains("::tairitsu::"));
+}
+
+#[test]
+fn bindgen_async_and_feature_options_reach_the_generator() {
+    let wit = tairitsu_fixtures::wit_dir().join("host");
+    let wit_arg = wit.to_str().unwrap();
+    let generate = |b: tairitsu_build::Builder| {
+        b.wit_dir(&wit)
+            .emit_rerun_if_changed(false)
+            .generate()
+            .unwrap()
+            .remove(0)
+            .source
+    };
+    let both = tairitsu(["bindgen", wit_arg, "--async"]).run();
+    let expected = generate(
+        tairitsu_build::Builder::new()
+            .async_imports(true)
+            .async_exports(true),
+    );
+    assert_eq!(format!("{}\n", both.ok()), expected);
+    assert!(both.ok().contains("func_wrap_async"));
+    assert!(both.ok().contains("pub async fn call_run<"));
+    let one = tairitsu([
+        "bindgen",
+        wit_arg,
+        "--async-import",
+        "test:host/math#double",
+        "--async-exports",
+    ])
+    .run();
+    let expected = generate(
+        tairitsu_build::Builder::new()
+            .async_import("test:host/math#double")
+            .async_exports(true),
+    );
+    assert_eq!(format!("{}\n", one.ok()), expected);
+    tairitsu(["bindgen", wit_arg, "--async-import", "test:host/math#triple"])
+        .run()
+        .fails(2, &["names no imported function", "test:host/math@0.1.0#double"]);
+
+    // An unstable world names its feature; `--features` and `--all-features` enable it.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    std::fs::write(
+        dir.path().join("w.wit"),
+        "package a:b;\n@unstable(feature = shiny)\nworld w { export f: func(); }\n",
+    )
+    .unwrap();
+    let dir_arg = dir.path().to_str().unwrap();
+    tairitsu(["bindgen", dir_arg])
+        .run()
+        .fails(2, &["world `a:b/w` is unstable", "`shiny`"])
+        .hint("--features");
+    let shiny = tairitsu(["bindgen", dir_arg, "--features", "shiny"]).run();
+    assert!(shiny.ok().contains("pub fn call_f<"));
+    let all = tairitsu(["bindgen", dir_arg, "--all-features"]).run();
+    assert_eq!(shiny.ok(), all.ok());
 }
 
 #[test]

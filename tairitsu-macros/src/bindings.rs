@@ -7,21 +7,39 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
-use tairitsu_build::load::Loaded;
-use tairitsu_build::wit_parser::{PackageId, Resolve, WorldId};
+use tairitsu_build::load::{Features, Loaded};
+use tairitsu_build::wit_parser::WorldId;
 use tairitsu_build::{Error, Options};
 
 /// The arguments: `path = "…"` or `inline = "…"`, `world = "…"`, `runtime_path = "…"`,
-/// `with = { "pkg:ns/iface/resource": crate::HostType, … }` and
-/// `additional_derives = [Hash, Eq, …]` and `trappable_imports = true`.
+/// `with = { "pkg:ns/iface/resource": crate::HostType, … }`,
+/// `additional_derives = [Hash, Eq, …]`, `trappable_imports = true`, `features = ["…"]`,
+/// `all_features = true`, `async_imports = true`, `async_exports = true`,
+/// `async_import = ["pkg:ns/iface#f", …]` and `async_export = [...]`.
 pub(crate) struct Args {
     path: Option<LitStr>,
     inline: Option<LitStr>,
     world: Option<LitStr>,
     runtime_path: Option<LitStr>,
     with: Option<With>,
-    additional_derives: Option<Vec<syn::Path>>,
+    additional_derives: Option<(Span, Vec<syn::Path>)>,
     trappable_imports: Option<syn::LitBool>,
+    features: Option<Vec<LitStr>>,
+    all_features: Option<syn::LitBool>,
+    async_imports: Option<syn::LitBool>,
+    async_exports: Option<syn::LitBool>,
+    async_import: Option<Vec<LitStr>>,
+    async_export: Option<Vec<LitStr>>,
+}
+
+/// `["a", "b"]`.
+fn strings(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
+    let content;
+    syn::bracketed!(content in input);
+    Ok(content
+        .parse_terminated(<LitStr as Parse>::parse, Token![,])?
+        .into_iter()
+        .collect())
 }
 
 /// `with = { "pkg:ns/iface/resource": path, … }`: imported resources bound to host types.
@@ -30,8 +48,9 @@ struct With {
     entries: Vec<(LitStr, syn::Path)>,
 }
 
-const KEYS: &str =
-    "`path`, `inline`, `world`, `runtime_path`, `with`, `additional_derives`, `trappable_imports`";
+const KEYS: &str = "`path`, `inline`, `world`, `runtime_path`, `with`, `additional_derives`, \
+     `trappable_imports`, `features`, `all_features`, `async_imports`, `async_exports`, \
+     `async_import`, `async_export`";
 
 impl Parse for With {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -65,6 +84,12 @@ impl Parse for Args {
             with: None,
             additional_derives: None,
             trappable_imports: None,
+            features: None,
+            all_features: None,
+            async_imports: None,
+            async_exports: None,
+            async_import: None,
+            async_export: None,
         };
         while !input.is_empty() {
             let key: Ident = input.parse()?;
@@ -89,13 +114,19 @@ impl Parse for Args {
                 "runtime_path" => set(&mut args.runtime_path, input.parse()?, twice)?,
                 "with" => set(&mut args.with, input.parse()?, twice)?,
                 "trappable_imports" => set(&mut args.trappable_imports, input.parse()?, twice)?,
+                "all_features" => set(&mut args.all_features, input.parse()?, twice)?,
+                "async_imports" => set(&mut args.async_imports, input.parse()?, twice)?,
+                "async_exports" => set(&mut args.async_exports, input.parse()?, twice)?,
+                "features" => set(&mut args.features, strings(input)?, twice)?,
+                "async_import" => set(&mut args.async_import, strings(input)?, twice)?,
+                "async_export" => set(&mut args.async_export, strings(input)?, twice)?,
                 "additional_derives" => {
                     let content;
-                    syn::bracketed!(content in input);
+                    let bracket = syn::bracketed!(content in input);
                     let paths = content.parse_terminated(syn::Path::parse, Token![,])?;
                     set(
                         &mut args.additional_derives,
-                        paths.into_iter().collect(),
+                        (bracket.span.join(), paths.into_iter().collect()),
                         twice,
                     )?;
                 }
@@ -125,7 +156,7 @@ impl Parse for Args {
 pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<TokenStream> {
     let args: Args = syn::parse2(input)?;
     let (loaded, source_span) = load(&args, manifest_dir)?;
-    let world = select(&args, &loaded.resolve, loaded.package)?;
+    let world = select(&args, &loaded)?;
     let mut options = Options::default();
     if let Some(path) = &args.runtime_path {
         options.runtime_path = path.value();
@@ -133,7 +164,18 @@ pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<Tok
     if let Some(trappable) = &args.trappable_imports {
         options.trappable_imports = trappable.value;
     }
-    if let Some(derives) = &args.additional_derives {
+    if let Some(on) = &args.async_imports {
+        options.async_imports = on.value;
+    }
+    if let Some(on) = &args.async_exports {
+        options.async_exports = on.value;
+    }
+    let values = |list: &Option<Vec<LitStr>>| -> Vec<String> {
+        list.iter().flatten().map(LitStr::value).collect()
+    };
+    options.async_import_functions = values(&args.async_import);
+    options.async_export_functions = values(&args.async_export);
+    if let Some((_, derives)) = &args.additional_derives {
         options.additional_derives = derives.iter().map(|d| quote!(#d).to_string()).collect();
     }
     if let Some(with) = &args.with {
@@ -145,23 +187,36 @@ pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<Tok
     }
     let tokens =
         tairitsu_build::generate_tokens(&loaded.resolve, world, &options).map_err(|e| {
-            let span = match (&e, &args.runtime_path, &args.world) {
-                (Error::Option(m), _, _) if m.contains("with_resource") => args
-                    .with
-                    .as_ref()
-                    .and_then(|w| {
-                        w.entries
-                            .iter()
-                            .find(|(wit, _)| m.contains(&format!("\"{}\"", wit.value().trim())))
-                            .map(|(wit, _)| wit.span())
-                            .or(Some(w.span))
-                    })
-                    .unwrap_or(source_span),
-                (Error::Option(_), Some(path), _) => path.span(),
-                (_, _, Some(world)) => world.span(),
-                _ => source_span,
+            let with_entry = |resource: &str| {
+                args.with.as_ref().map(|w| {
+                    w.entries
+                        .iter()
+                        .find(|(wit, _)| wit.value().trim() == resource)
+                        .map_or(w.span, |(wit, _)| wit.span())
+                })
             };
-            syn::Error::new(span, e.to_string())
+            let named = |list: &Option<Vec<LitStr>>, function: &str| {
+                list.iter()
+                    .flatten()
+                    .find(|f| f.value() == function)
+                    .map(LitStr::span)
+            };
+            let span = match &e {
+                Error::UnknownResource { resource, .. }
+                | Error::ExportedResource { resource }
+                | Error::InvalidResourcePath { resource, .. }
+                | Error::DuplicateResource { resource } => with_entry(resource),
+                Error::InvalidRuntimePath { .. } => args.runtime_path.as_ref().map(LitStr::span),
+                Error::InvalidDerive { .. } => args.additional_derives.as_ref().map(|d| d.0),
+                Error::UnknownAsyncFunction {
+                    option: "async_import",
+                    function,
+                    ..
+                } => named(&args.async_import, function),
+                Error::UnknownAsyncFunction { function, .. } => named(&args.async_export, function),
+                _ => args.world.as_ref().map(LitStr::span),
+            };
+            syn::Error::new(span.unwrap_or(source_span), e.to_string())
         })?;
     let includes = loaded.files.iter().filter_map(|file| {
         let file = file.to_str()?;
@@ -175,10 +230,19 @@ pub(crate) fn expand(input: TokenStream, manifest_dir: &Path) -> syn::Result<Tok
     })
 }
 
+/// The unstable features the arguments enable.
+fn features(args: &Args) -> Features {
+    Features {
+        enabled: args.features.iter().flatten().map(LitStr::value).collect(),
+        all: args.all_features.as_ref().is_some_and(|b| b.value),
+    }
+}
+
 /// Loads the WIT the arguments point at; returns it and the span to blame for it.
 fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Loaded, Span)> {
+    let features = features(args);
     if let Some(inline) = &args.inline {
-        let loaded = tairitsu_build::load::load_str("inline.wit", &inline.value())
+        let loaded = tairitsu_build::load::load_str_with("inline.wit", &inline.value(), &features)
             .map_err(|e| syn::Error::new(inline.span(), e.to_string()))?;
         return Ok((loaded, inline.span()));
     }
@@ -187,7 +251,7 @@ fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Loaded, Span)> {
         None => ("wit".to_string(), Span::call_site()),
     };
     let full = manifest_dir.join(&relative);
-    let loaded = tairitsu_build::load::load(&full).map_err(|e| {
+    let loaded = tairitsu_build::load::load_with(&full, &features).map_err(|e| {
         let message = match e {
             Error::Io { source, .. } => format!(
                 "cannot read WIT at `{relative}` ({}): {source}; the path is relative to the \
@@ -201,41 +265,34 @@ fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Loaded, Span)> {
     Ok((loaded, span))
 }
 
-/// The world the arguments name, in the main package (or qualified, from any package).
-fn select(args: &Args, resolve: &Resolve, package: PackageId) -> syn::Result<WorldId> {
-    let available = || {
-        let names: Vec<String> = resolve.packages[package]
-            .worlds
-            .keys()
-            .map(|w| format!("`{w}`"))
-            .collect();
-        if names.is_empty() {
-            "the package has no world".to_string()
-        } else {
-            format!("the worlds of the package are {}", names.join(", "))
-        }
+/// The world the arguments name: in the main package, qualified, or a bare name found in one
+/// dependency (as `Builder::world` selects it).
+fn select(args: &Args, loaded: &Loaded) -> syn::Result<WorldId> {
+    let names: Vec<String> = loaded.resolve.packages[loaded.package]
+        .worlds
+        .keys()
+        .map(|w| format!("`{w}`"))
+        .collect();
+    let available = if names.is_empty() {
+        "the package has no world".to_string()
+    } else {
+        format!("the worlds of the package are {}", names.join(", "))
     };
     let Some(world) = &args.world else {
         return Err(syn::Error::new(
             Span::call_site(),
-            format!(
-                "`bindings!` needs the world to generate: add `world = \"…\"`; {}",
-                available()
-            ),
+            format!("`bindings!` needs the world to generate: add `world = \"…\"`; {available}"),
         ));
     };
-    resolve
-        .select_world(&[package], Some(&world.value()))
-        .map_err(|e| {
-            syn::Error::new(
-                world.span(),
-                format!(
-                    "world `{}` does not exist ({e:#}); {}",
-                    world.value(),
-                    available()
-                ),
-            )
-        })
+    loaded.select_world(Some(&world.value())).map_err(|e| {
+        let message = match e {
+            Error::UnknownWorld { world, reason, .. } => {
+                format!("world `{world}` does not exist ({reason}); {available}")
+            }
+            other => other.to_string(),
+        };
+        syn::Error::new(world.span(), message)
+    })
 }
 
 #[cfg(test)]
@@ -448,6 +505,124 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("expected boolean literal"), "{e}");
+    }
+
+    /// Every async option, as the builder takes it: the expansion is the build path's.
+    #[test]
+    fn async_options_reach_the_generator_as_from_the_builder() {
+        let root = workspace();
+        let host = root.join("tairitsu-fixtures/wit/host");
+        let cases: Vec<(proc_macro2::TokenStream, Builder)> = vec![
+            (
+                quote!(
+                    path = "tairitsu-fixtures/wit/host",
+                    world = "host-import",
+                    async_imports = true,
+                    async_exports = true
+                ),
+                Builder::new().async_imports(true).async_exports(true),
+            ),
+            (
+                quote!(
+                    path = "tairitsu-fixtures/wit/host",
+                    world = "host-import",
+                    async_imports = true,
+                    trappable_imports = true
+                ),
+                Builder::new().async_imports(true).trappable_imports(true),
+            ),
+            (
+                quote!(
+                    path = "tairitsu-fixtures/wit/host",
+                    world = "host-import",
+                    async_import = ["test:host/math#double"],
+                    async_export = ["run"],
+                ),
+                Builder::new()
+                    .async_import("test:host/math#double")
+                    .async_export("run"),
+            ),
+        ];
+        for (input, builder) in cases {
+            let (text, _) = formatted(expand(input.clone(), &root).unwrap());
+            let built = builder
+                .wit_dir(&host)
+                .world("host-import")
+                .generate()
+                .unwrap();
+            assert_eq!(
+                text,
+                built[0].source.split_once("\n\n").unwrap().1,
+                "{input}"
+            );
+            assert!(
+                text.contains("func_wrap_async") || text.contains("call_async"),
+                "{input}"
+            );
+        }
+        let err = |input| expand(input, &root).unwrap_err().to_string();
+        let e = err(quote!(
+            path = "tairitsu-fixtures/wit/host",
+            world = "host-import",
+            async_import = ["test:host/math#triple"]
+        ));
+        assert!(e.contains("names no imported function"), "{e}");
+        let e = err(quote!(world = "w", async_imports = "yes"));
+        assert!(e.contains("expected boolean literal"), "{e}");
+        let e = err(quote!(world = "w", async_import = "f"));
+        assert!(e.contains("expected square brackets"), "{e}");
+    }
+
+    #[test]
+    fn features_reach_the_loader_as_from_the_builder() {
+        let wit = "package a:b;\n@unstable(feature = shiny)\nworld w { export f: func(); }\n";
+        let e = expand(quote!(inline = #wit, world = "w"), Path::new("/"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("world `a:b/w` is unstable") && e.contains("`shiny`"),
+            "{e}"
+        );
+        let (some, _) = formatted(
+            expand(
+                quote!(inline = #wit, world = "w", features = ["shiny"]),
+                Path::new("/"),
+            )
+            .unwrap(),
+        );
+        let (all, _) = formatted(
+            expand(
+                quote!(inline = #wit, world = "w", all_features = true),
+                Path::new("/"),
+            )
+            .unwrap(),
+        );
+        assert_eq!(some, all);
+        assert!(some.contains("pub fn call_f<"), "{some}");
+    }
+
+    /// A bare world name found in one dependency package resolves to it, as in the builder.
+    #[test]
+    fn a_bare_world_in_one_dependency_resolves() {
+        let root = workspace();
+        let (text, _) = formatted(
+            expand(
+                quote!(path = "tairitsu-build/e2e/wit-wasi", world = "proxy"),
+                &root,
+            )
+            .unwrap(),
+        );
+        assert!(
+            text.contains("\"wasi:http/proxy@0.2.12\""),
+            "the world is wasi:http/proxy"
+        );
+        let e = expand(
+            quote!(path = "tairitsu-build/e2e/wit-wasi", world = "imports"),
+            &root,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("did you mean"), "{e}");
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! `#[derive(WitCommand)]`: a hand-written command enum becomes a `WitCommand`, each variant a
 //! function named in kebab-case.
 
-use heck::ToKebabCase;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, LitStr, Type};
+use tairitsu_wit::rust_name;
 
 /// The enum-level options of `#[wit(…)]`.
 struct Options {
@@ -85,7 +85,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                 }
                 value
             }
-            Ok(None) => variant.ident.to_string().to_kebab_case(),
+            Ok(None) => rust_name::kebab_case(&variant.ident.to_string()),
             Err(e) => {
                 push(e);
                 continue;
@@ -136,7 +136,7 @@ fn default_interface(ident: &str) -> String {
         .or_else(|| ident.strip_suffix("Command"))
         .filter(|b| !b.is_empty())
         .unwrap_or(ident);
-    base.to_kebab_case()
+    rust_name::kebab_case(base)
 }
 
 fn is_wit_name(name: &str) -> bool {

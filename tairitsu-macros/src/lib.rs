@@ -260,6 +260,29 @@ pub fn wit_interface(input: TokenStream) -> TokenStream {
         .into()
 }
 
+/// Includes the bindings `tairitsu-build` generated in `build.rs` for a world, named exactly as
+/// it was given to `Builder::world`: `"my-world"`, or qualified, `"wasi:http/proxy@0.2.12"`.
+///
+/// The file is `$OUT_DIR/<stem>.rs`, the stem being the world with `:`, `/` and `@` turned
+/// into `-` (`tairitsu_build::file_stem`), which this macro computes so that the name stays
+/// the builder's. Use it through `tairitsu::include_bindings!`.
+///
+/// # Errors
+///
+/// A compile error when the argument is not one string literal.
+#[proc_macro]
+pub fn include_bindings(input: TokenStream) -> TokenStream {
+    let world = match syn::parse::<syn::LitStr>(input) {
+        Ok(world) => world,
+        Err(e) => return e.into_compile_error().into(),
+    };
+    let file = format!("/{}.rs", tairitsu_build::file_stem(&world.value()));
+    quote::quote_spanned!(world.span()=>
+        include!(concat!(env!("OUT_DIR"), #file));
+    )
+    .into()
+}
+
 /// Implements `WitCommand` for a hand-written command enum: one variant per function, the
 /// command name the variant's name in kebab-case (`SetValue` → `set-value`).
 ///

@@ -21,8 +21,10 @@ pub use tairitsu_macros::wit_interface;
 
 /// Includes the bindings that `tairitsu-build` generated for a world in `build.rs`.
 ///
-/// The argument is the world name as given to the builder; the file is
-/// `$OUT_DIR/<world>.rs`. For another output directory, use `include!` with its path.
+/// The argument is the world name exactly as given to the builder, qualified names included
+/// (`include_bindings!("wasi:http/proxy@0.2.12")`); the file is `$OUT_DIR/<stem>.rs`, the stem
+/// being the name with `:`, `/` and `@` turned into `-` (`wasi-http-proxy-0.2.12`). For another
+/// output directory, use `include!` with its path.
 ///
 /// Include it in a module of its own: the generated top-level modules are named after the WIT
 /// namespaces, and one named like a crate you use (`tairitsu:` itself, say) would shadow it.
@@ -32,6 +34,15 @@ pub use tairitsu_macros::wit_interface;
 ///     ::tairitsu::include_bindings!("my-world");
 /// }
 /// ```
+#[cfg(feature = "macros")]
+pub use tairitsu_macros::include_bindings;
+
+/// Includes the bindings that `tairitsu-build` generated for a world in `build.rs`.
+///
+/// Without the `macros` feature this takes the file stem, which is the world name for an
+/// unqualified one (`"my-world"`); for a qualified world give the stem
+/// (`"wasi-http-proxy-0.2.12"`) or turn `macros` on.
+#[cfg(not(feature = "macros"))]
 #[macro_export]
 macro_rules! include_bindings {
     ($world:literal) => {

@@ -35,6 +35,24 @@ pub mod trappable {
     }
 }
 
+/// World `test:host/host-import` with `async_imports(true)` and `async_exports(true)`: handler
+/// methods return futures, typed callers await.
+pub mod async_host_import {
+    include!(concat!(env!("OUT_DIR"), "/async/host-import.rs"));
+}
+
+/// World `test:root/root` with `async_exports(true)`: the typed callers await `call_async`
+/// (`benches/async_calls.rs`).
+pub mod async_root {
+    include!(concat!(env!("OUT_DIR"), "/async/root.rs"));
+}
+
+/// World `test:host/host-import` with only `math#double` async (`async_import`), trappable, and
+/// async callers.
+pub mod async_trappable_host_import {
+    include!(concat!(env!("OUT_DIR"), "/async-trappable/host-import.rs"));
+}
+
 /// World `test:blobs/blob-user`, its imported `blob` bound to [`blob_user::HostBlob`] with
 /// `Builder::with_resource`.
 pub mod blob_user {
@@ -48,7 +66,8 @@ pub mod blob_user {
     }
 }
 
-/// The WASI 0.2 worlds shipped with wasmtime-wasi 48.
+/// The WASI 0.2 worlds shipped with wasmtime-wasi 48, included by the names the build script
+/// gave them (qualified), and `wasi:io/imports` by its file stem.
 pub mod wasi {
     /// `wasi:io/imports`.
     pub mod io {
@@ -56,27 +75,27 @@ pub mod wasi {
     }
     /// `wasi:clocks/imports`.
     pub mod clocks {
-        tairitsu::include_bindings!("wasi-clocks-imports-0.2.12");
+        tairitsu::include_bindings!("wasi:clocks/imports@0.2.12");
     }
     /// `wasi:random/imports`.
     pub mod random {
-        tairitsu::include_bindings!("wasi-random-imports-0.2.12");
+        tairitsu::include_bindings!("wasi:random/imports@0.2.12");
     }
     /// `wasi:filesystem/imports`.
     pub mod filesystem {
-        tairitsu::include_bindings!("wasi-filesystem-imports-0.2.12");
+        tairitsu::include_bindings!("wasi:filesystem/imports@0.2.12");
     }
     /// `wasi:sockets/imports`.
     pub mod sockets {
-        tairitsu::include_bindings!("wasi-sockets-imports-0.2.12");
+        tairitsu::include_bindings!("wasi:sockets/imports@0.2.12");
     }
     /// `wasi:cli/command`.
     pub mod cli_command {
-        tairitsu::include_bindings!("wasi-cli-command-0.2.12");
+        tairitsu::include_bindings!("wasi:cli/command@0.2.12");
     }
     /// `wasi:http/proxy`.
     pub mod http_proxy {
-        tairitsu::include_bindings!("wasi-http-proxy-0.2.12");
+        tairitsu::include_bindings!("wasi:http/proxy@0.2.12");
     }
     /// `tairitsu:wasi-e2e/all-imports`: every WASI 0.2 import but wasi:http.
     pub mod all_imports {
@@ -88,4 +107,11 @@ pub mod wasi {
 #[allow(missing_docs, clippy::module_inception)]
 pub mod codegen {
     include!(concat!(env!("OUT_DIR"), "/codegen_cases.rs"));
+}
+
+/// wasmtime's `bindgen!` codegen corpus (`tairitsu-build/tests/bindgen-corpus/`), one module
+/// per case and world, generated with every feature on: that this compiles is the test.
+#[allow(missing_docs, clippy::module_inception)]
+pub mod corpus {
+    include!(concat!(env!("OUT_DIR"), "/corpus_cases.rs"));
 }

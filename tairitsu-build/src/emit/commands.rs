@@ -123,16 +123,18 @@ impl Gen<'_> {
                 #(#cmd_variants,)*
             }
 
-            impl #rt::WitCommand for #command {
-                type Response = #response;
-                const INTERFACE: &'static str = #qualified;
+            const _: () = {
+                impl #rt::WitCommand for #command {
+                    type Response = #response;
+                    const INTERFACE: &'static str = #qualified;
 
-                fn command_name(&self) -> &'static str {
-                    match self {
-                        #(#names_cmd,)*
+                    fn command_name(&self) -> &'static str {
+                        match self {
+                            #(#names_cmd,)*
+                        }
                     }
                 }
-            }
+            };
 
             impl #command {
                 /// The WIT name of the function this command calls.

@@ -12,6 +12,20 @@ impl Gen<'_> {
     }
 }
 
+impl Gen<'_> {
+    /// [`Gen::docs`] followed by an empty line, to start a paragraph after them; nothing when
+    /// there are no docs, so that no doc comment starts with an empty line.
+    pub(crate) fn docs_para(&self, docs: Option<&str>) -> TokenStream {
+        match docs {
+            Some(d) if !d.trim().is_empty() => {
+                let lines = doc_attrs(Some(d));
+                quote!(#lines #[doc = ""])
+            }
+            _ => TokenStream::new(),
+        }
+    }
+}
+
 /// `#[doc = "…"]` lines for `docs`.
 pub(crate) fn doc_attrs(docs: Option<&str>) -> TokenStream {
     let Some(docs) = docs else {

@@ -96,8 +96,14 @@ impl Gen<'_> {
                     #wt::component::TypedFunc::<#params, #results>::new_unchecked(self.#field)
                 };
             };
-            let docs = self.docs(f.func.docs.contents.as_deref());
+            let docs_para = self.docs_para(f.func.docs.contents.as_deref());
             let doc = format!(" Calls the guest's `{wit_name}`.");
+            // Async: `call_async` instead of `call`, awaited.
+            let (call, awaited) = if f.is_async {
+                (quote!(call_async), quote!(.await))
+            } else {
+                (quote!(call), TokenStream::new())
+            };
             let (ret, body) = match &f.func.result {
                 Some(t) => {
                     let t = self.ty(t, module);
@@ -105,7 +111,7 @@ impl Gen<'_> {
                         quote!(#wt::Result<#t>),
                         quote! {
                             #callee
-                            let (r,) = callee.call(#wt::AsContextMut::as_context_mut(&mut store), (#(#args,)*))?;
+                            let (r,) = callee.#call(#wt::AsContextMut::as_context_mut(&mut store), (#(#args,)*))#awaited?;
                             ::core::result::Result::Ok(r)
                         },
                     )
@@ -114,19 +120,26 @@ impl Gen<'_> {
                     quote!(#wt::Result<()>),
                     quote! {
                         #callee
-                        callee.call(#wt::AsContextMut::as_context_mut(&mut store), (#(#args,)*))
+                        callee.#call(#wt::AsContextMut::as_context_mut(&mut store), (#(#args,)*))#awaited
                     },
                 ),
             };
+            let (asyncness, bound) = if f.is_async {
+                (
+                    quote!(async),
+                    quote!(where <S as #wt::AsContext>::Data: ::core::marker::Send),
+                )
+            } else {
+                (TokenStream::new(), TokenStream::new())
+            };
             c.methods.push(quote! {
-                #docs
-                #[doc = ""]
+                #docs_para
                 #[doc = #doc]
                 #[doc = ""]
                 #[doc = " # Errors"]
                 #[doc = ""]
                 #[doc = " When the guest traps."]
-                pub fn #caller<S: #wt::AsContextMut>(&self, mut store: S, #(#arg_decls),*) -> #ret {
+                pub #asyncness fn #caller<S: #wt::AsContextMut>(&self, mut store: S, #(#arg_decls),*) -> #ret #bound {
                     #body
                 }
             });
@@ -137,12 +150,26 @@ impl Gen<'_> {
                 quote!(#command::#v { #(#args),* })
             };
             c.arms.push(if f.func.result.is_some() {
-                quote!(#pattern => #response::#v(self.#caller(store, #(#command_args),*)?))
+                quote!(#pattern => #response::#v(self.#caller(store, #(#command_args),*)#awaited?))
             } else {
-                quote!(#pattern => { self.#caller(store, #(#command_args),*)?; #response::#v })
+                quote!(#pattern => { self.#caller(store, #(#command_args),*)#awaited?; #response::#v })
             });
         }
         c
+    }
+
+    /// `async` and its `Send` bound for `call(store, command)`, when a caller of `set` is
+    /// async (it awaits them); nothing otherwise.
+    pub(crate) fn command_call_asyncness(&self, set: &FuncSet) -> (TokenStream, TokenStream) {
+        let wt = self.wt();
+        if set.any_async() {
+            (
+                quote!(async),
+                quote!(where <S as #wt::AsContext>::Data: ::core::marker::Send),
+            )
+        } else {
+            (TokenStream::new(), TokenStream::new())
+        }
     }
 
     /// `{Iface}Guest` and `{Iface}GuestIndices` of an exported interface.
@@ -161,6 +188,7 @@ impl Gen<'_> {
             methods,
             arms,
         } = self.callers(set, module);
+        let (call_async, call_bound) = self.command_call_asyncness(set);
         let guest_doc = format!(" Typed callers of the guest's `{instance_name}`.");
         let idx_doc =
             format!(" Export indices of `{instance_name}` in one component, looked up once.");
@@ -232,7 +260,7 @@ impl Gen<'_> {
                 /// # Errors
                 ///
                 /// When the guest traps.
-                pub fn call<S: #wt::AsContextMut>(&self, store: S, command: #command) -> #wt::Result<#response> {
+                pub #call_async fn call<S: #wt::AsContextMut>(&self, store: S, command: #command) -> #wt::Result<#response> #call_bound {
                     ::core::result::Result::Ok(match command {
                         #(#arms,)*
                     })

@@ -38,7 +38,7 @@ impl Gen<'_> {
         for f in &set.funcs {
             let m = names::from_escaped(&f.method);
             let v = names::from_escaped(&f.variant);
-            let docs = self.docs(f.func.docs.contents.as_deref());
+            let docs_para = self.docs_para(f.func.docs.contents.as_deref());
             let wit_name = &f.func.name;
             let doc = format!(" Serves `{wit_name}`.");
             let params = f.params.iter().map(|(_, rust, ty)| {
@@ -49,14 +49,15 @@ impl Gen<'_> {
             let ret = match (&f.func.result, self.trappable) {
                 (Some(t), _) => {
                     let t = wrap(self.ty(t, module), &wt);
-                    quote!(-> #t)
+                    future_of(f.is_async, quote!(#t))
                 }
-                (None, true) => quote!(-> #wt::Result<()>),
+                (None, true) => future_of(f.is_async, quote!(#wt::Result<()>)),
+                (None, false) if f.is_async => future_of(true, quote!(())),
                 (None, false) => TokenStream::new(),
             };
+            let awaited = f.is_async.then(|| quote!(.await));
             methods.push(quote! {
-                #docs
-                #[doc = ""]
+                #docs_para
                 #[doc = #doc]
                 fn #m(&mut self, #(#params),*) #ret;
             });
@@ -71,9 +72,9 @@ impl Gen<'_> {
                 quote!(#command::#v { #(#args),* })
             };
             arms.push(if f.func.result.is_some() {
-                quote!(#pattern => #response::#v(self.#m(#(#args),*)#try_))
+                quote!(#pattern => #response::#v(self.#m(#(#args),*)#awaited #try_))
             } else {
-                quote!(#pattern => { self.#m(#(#args),*)#try_; #response::#v })
+                quote!(#pattern => { self.#m(#(#args),*)#awaited #try_; #response::#v })
             });
         }
         for d in &set.drops {
@@ -84,12 +85,19 @@ impl Gen<'_> {
                 " The guest dropped its last handle to the `{}` `rep`: release what it holds.",
                 d.resource_wit
             );
-            let ret = self.trappable.then(|| quote!(-> #wt::Result<()>));
+            let ret = match (self.trappable, d.is_async) {
+                (true, is_async) => future_of(is_async, quote!(#wt::Result<()>)),
+                (false, true) => future_of(true, quote!(())),
+                (false, false) => TokenStream::new(),
+            };
+            let awaited = d.is_async.then(|| quote!(.await));
             methods.push(quote! {
                 #[doc = #doc]
                 fn #m(&mut self, rep: #marker) #ret;
             });
-            arms.push(quote!(#command::#v { rep } => { self.#m(rep)#try_; #response::#v }));
+            arms.push(
+                quote!(#command::#v { rep } => { self.#m(rep)#awaited #try_; #response::#v }),
+            );
         }
 
         let trait_doc =
@@ -133,28 +141,66 @@ impl Gen<'_> {
                 #[doc = " an error that names the function."]
             }
         };
-        quote! {
+        let is_async = set.any_async();
+        let (handle_sig, handle_body, async_doc) = if is_async {
+            (
+                quote!(fn handle(&mut self, command: #command) -> impl ::core::future::Future<Output = #handle_ret> + ::core::marker::Send),
+                quote!(async move { #handle_body }),
+                quote! {
+                    #[doc = ""]
+                    #[doc = " Async methods return `impl Future + Send`: write them as `async fn`. The guest"]
+                    #[doc = " waits while they await; call it with `call_async` and instantiate with"]
+                    #[doc = " `instantiate_async`."]
+                },
+            )
+        } else {
+            (
+                quote!(fn handle(&mut self, command: #command) -> #handle_ret),
+                handle_body,
+                TokenStream::new(),
+            )
+        };
+        let trait_ = quote! {
             #[doc = #trait_doc]
             #[doc = ""]
             #trap_doc
+            #async_doc
             pub trait #handler: ::core::marker::Send {
                 #(#methods)*
 
                 #handle_doc
-                fn handle(&mut self, command: #command) -> #handle_ret {
+                #handle_sig {
                     #handle_body
                 }
             }
+        };
+        // A `WitCommandHandler` is synchronous: an async handler has no service adapter.
+        if is_async {
+            return trait_;
+        }
+        quote! {
+            #trait_
 
             #[doc = #service_doc]
             #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
             pub struct #service<H>(pub H);
 
-            impl<H: #handler> #rt::WitCommandHandler<#command> for #service<H> {
-                fn execute(&mut self, command: #command) -> ::core::result::Result<#response, ::std::string::String> {
-                    #execute
+            const _: () = {
+                impl<H: #handler> #rt::WitCommandHandler<#command> for #service<H> {
+                    fn execute(&mut self, command: #command) -> ::core::result::Result<#response, ::std::string::String> {
+                        #execute
+                    }
                 }
-            }
+            };
         }
+    }
+}
+
+/// `-> impl Future<Output = T> + Send` for an async method, `-> T` for another.
+fn future_of(is_async: bool, t: TokenStream) -> TokenStream {
+    if is_async {
+        quote!(-> impl ::core::future::Future<Output = #t> + ::core::marker::Send)
+    } else {
+        quote!(-> #t)
     }
 }

@@ -28,6 +28,18 @@ impl Gen<'_> {
         let via_handler = self.linker_body(set, module, Target::Handler);
         let via_dispatch = self.linker_body(set, module, Target::Dispatch);
         let qualified = &set.qualified;
+        // A `WitCommandDispatcher` is synchronous: an async handler cannot be registered on one.
+        let register = (!set.any_async()).then(|| {
+            quote! {
+                /// Registers `handler` for this interface's commands on `dispatcher`.
+                pub fn register<H: #handler + 'static>(
+                    dispatcher: &mut #rt::WitCommandDispatcher,
+                    handler: H,
+                ) {
+                    dispatcher.register::<#command, _>(#service(handler));
+                }
+            }
+        });
         let doc = format!(
             " Registers every function of `{qualified}` in `linker`, served by the handler `get` returns."
         );
@@ -62,13 +74,7 @@ impl Gen<'_> {
                 #via_dispatch
             }
 
-            /// Registers `handler` for this interface's commands on `dispatcher`.
-            pub fn register<H: #handler + 'static>(
-                dispatcher: &mut #rt::WitCommandDispatcher,
-                handler: H,
-            ) {
-                dispatcher.register::<#command, _>(#service(handler));
-            }
+            #register
         }
     }
 
@@ -87,6 +93,9 @@ impl Gen<'_> {
             Some(name) => quote!(let mut inst = linker.instance(#name)?;),
             None => quote!(let mut inst = linker.root();),
         };
+        // Methods are called through their trait: the host type implements every handler trait
+        // of the world, and two may have a method of the same name.
+        let handler = names::from_escaped(&set.handler);
         let mut stmts = Vec::new();
         for f in &set.funcs {
             let wit_name = &f.func.name;
@@ -108,20 +117,32 @@ impl Gen<'_> {
                 None => quote!(()),
             };
             let v = names::from_escaped(&f.variant);
+            // The match arms on what the handler returned; `r` is the result, if any.
+            let r = if f.func.result.is_some() {
+                quote!(r)
+            } else {
+                quote!(())
+            };
+            let trappable = self.trappable;
+            let returned = |ok: &TokenStream, full: &str| {
+                if trappable {
+                    quote! {
+                        ::core::result::Result::Ok(::core::result::Result::Ok(#r)) => #ok,
+                        ::core::result::Result::Ok(::core::result::Result::Err(e)) => ::core::result::Result::Err(failed(#full, e)),
+                    }
+                } else {
+                    quote!(::core::result::Result::Ok(#r) => #ok,)
+                }
+            };
+            // A response enum with one variant has no other answer to reject.
+            let several = set.funcs.len() + set.drops.len() > 1;
             let body = match target {
                 Target::Handler => {
                     let m = names::from_escaped(&f.method);
-                    let returned = if self.trappable {
-                        quote! {
-                            ::core::result::Result::Ok(::core::result::Result::Ok(r)) => #ok,
-                            ::core::result::Result::Ok(::core::result::Result::Err(e)) => ::core::result::Result::Err(failed(#full, e)),
-                        }
-                    } else {
-                        quote!(::core::result::Result::Ok(r) => #ok,)
-                    };
+                    let returned = returned(&ok, &full);
                     quote! {
                         let host = get(store.data_mut());
-                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| host.#m(#(#args),*))) {
+                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| <H as #handler>::#m(host, #(#args),*))) {
                             #returned
                             ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                         }
@@ -142,19 +163,41 @@ impl Gen<'_> {
                     } else {
                         quote!(#response::#v)
                     };
+                    let wrong = several.then(|| quote! {
+                        ::core::result::Result::Ok(::core::result::Result::Ok(other)) => ::core::result::Result::Err(#wt::Error::msg(::std::format!(
+                            "the handler of `{}` answered with the response of `{}`", #full, other.function_name()
+                        ))),
+                    });
                     quote! {
                         let dispatcher = get(store.data_mut());
                         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| dispatcher.dispatch(#cmd))) {
                             ::core::result::Result::Ok(::core::result::Result::Ok(#pat)) => #ok,
-                            ::core::result::Result::Ok(::core::result::Result::Ok(other)) => ::core::result::Result::Err(#wt::Error::msg(::std::format!(
-                                "the handler of `{}` answered with the response of `{}`", #full, other.function_name()
-                            ))),
+                            #wrong
                             ::core::result::Result::Ok(::core::result::Result::Err(e)) => ::core::result::Result::Err(#wt::Error::new(e)),
                             ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                         }
                     }
                 }
             };
+            if f.is_async && target == Target::Handler {
+                let m = names::from_escaped(&f.method);
+                let returned = returned(&ok, &full);
+                stmts.push(quote! {
+                    inst.func_wrap_async(
+                        #wit_name,
+                        move |mut store: #wt::StoreContextMut<'_, T>, (#(#args,)*): #arg_tys| -> ::std::boxed::Box<dyn ::core::future::Future<Output = #wt::Result<#ret_ty>> + ::core::marker::Send + '_> {
+                            ::std::boxed::Box::new(async move {
+                                let host = get(store.data_mut());
+                                match unwound(|| <H as #handler>::#m(host, #(#args),*)).await {
+                                    #returned
+                                    ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
+                                }
+                            })
+                        },
+                    )?;
+                });
+                continue;
+            }
             stmts.push(quote! {
                 inst.func_wrap(
                     #wit_name,
@@ -184,7 +227,7 @@ impl Gen<'_> {
                     };
                     quote! {
                         let host = get(store.data_mut());
-                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| host.#m(#handle))) {
+                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| <H as #handler>::#m(host, #handle))) {
                             #returned
                             ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
                         }
@@ -202,6 +245,30 @@ impl Gen<'_> {
                     }
                 }
             };
+            if d.is_async && target == Target::Handler {
+                let m = names::from_escaped(&d.method);
+                let returned = if self.trappable {
+                    quote!(::core::result::Result::Ok(r) => r.map_err(|e| failed(#full, e)),)
+                } else {
+                    quote!(::core::result::Result::Ok(()) => ::core::result::Result::Ok(()),)
+                };
+                stmts.push(quote! {
+                    inst.resource_async(
+                        #rname,
+                        #wt::component::ResourceType::host::<#marker>(),
+                        move |mut store: #wt::StoreContextMut<'_, T>, rep: u32| -> ::std::boxed::Box<dyn ::core::future::Future<Output = #wt::Result<()>> + ::core::marker::Send + '_> {
+                            ::std::boxed::Box::new(async move {
+                                let host = get(store.data_mut());
+                                match unwound(|| <H as #handler>::#m(host, #handle)).await {
+                                    #returned
+                                    ::core::result::Result::Err(payload) => ::core::result::Result::Err(panicked(#full, payload)),
+                                }
+                            })
+                        },
+                    )?;
+                });
+                continue;
+            }
             stmts.push(quote! {
                 inst.resource(
                     #rname,
@@ -220,8 +287,31 @@ impl Gen<'_> {
                 }
             }
         });
+        let any_async = target == Target::Handler && set.any_async();
+        let unwound = any_async.then(|| {
+            quote! {
+                /// Runs the future `start` returns, catching a panic in `start` or in any poll,
+                /// as `catch_unwind` does for a synchronous handler.
+                async fn unwound<F: ::core::future::Future>(
+                    start: impl ::core::ops::FnOnce() -> F,
+                ) -> ::core::result::Result<F::Output, ::std::boxed::Box<dyn ::core::any::Any + ::core::marker::Send>> {
+                    let mut future = ::std::boxed::Box::pin(
+                        ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(start))?,
+                    );
+                    ::core::future::poll_fn(move |cx| {
+                        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| ::core::future::Future::poll(future.as_mut(), cx))) {
+                            ::core::result::Result::Ok(::core::task::Poll::Ready(r)) => ::core::task::Poll::Ready(::core::result::Result::Ok(r)),
+                            ::core::result::Result::Ok(::core::task::Poll::Pending) => ::core::task::Poll::Pending,
+                            ::core::result::Result::Err(payload) => ::core::task::Poll::Ready(::core::result::Result::Err(payload)),
+                        }
+                    })
+                    .await
+                }
+            }
+        });
         quote! {
             #failed
+            #unwound
             /// The trap error for a handler that panicked in `function`.
             fn panicked(
                 function: &str,

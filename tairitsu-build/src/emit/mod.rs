@@ -8,6 +8,7 @@
 //! signatures) and `docs.rs` (WIT docs as rustdoc).
 
 mod commands;
+mod concurrency;
 mod descriptors;
 mod docs;
 mod exports;
@@ -47,6 +48,18 @@ pub struct Options {
     /// the guest's call with an error. See
     /// [`Builder::trappable_imports`](crate::Builder::trappable_imports).
     pub trappable_imports: bool,
+    /// Whether every imported function is async. See
+    /// [`Builder::async_imports`](crate::Builder::async_imports).
+    pub async_imports: bool,
+    /// Whether every typed caller of an export is async. See
+    /// [`Builder::async_exports`](crate::Builder::async_exports).
+    pub async_exports: bool,
+    /// Imported functions made async one by one (`pkg:ns/iface#f`, or `f` for the world's
+    /// own). See [`Builder::async_import`](crate::Builder::async_import).
+    pub async_import_functions: Vec<String>,
+    /// Exported functions whose callers are made async one by one. See
+    /// [`Builder::async_export`](crate::Builder::async_export).
+    pub async_export_functions: Vec<String>,
 }
 
 impl Default for Options {
@@ -56,6 +69,10 @@ impl Default for Options {
             resources: Vec::new(),
             additional_derives: Vec::new(),
             trappable_imports: false,
+            async_imports: false,
+            async_exports: false,
+            async_import_functions: Vec::new(),
+            async_export_functions: Vec::new(),
         }
     }
 }
@@ -65,38 +82,55 @@ impl Default for Options {
 ///
 /// # Errors
 ///
-/// [`Error::Unsupported`] for WIT the generator cannot bind, naming the item, and
-/// [`Error::Option`] for an invalid runtime path.
+/// [`Error::Unsupported`] for WIT the generator cannot bind, naming the item, and the option
+/// errors ([`Error::InvalidRuntimePath`], [`Error::InvalidDerive`], [`Error::UnknownResource`],
+/// [`Error::UnknownAsyncFunction`], …) for options that are invalid or match nothing.
 pub fn generate_tokens(
     resolve: &Resolve,
     world: WorldId,
     options: &Options,
 ) -> Result<TokenStream> {
-    let rt: syn::Path = syn::parse_str(&options.runtime_path).map_err(|e| {
-        Error::Option(format!(
-            "runtime path `{}` is not a Rust path: {e}",
-            options.runtime_path
-        ))
-    })?;
-    let model = model::build(resolve, world)?;
+    let rt: syn::Path =
+        syn::parse_str(&options.runtime_path).map_err(|e| Error::InvalidRuntimePath {
+            path: options.runtime_path.clone(),
+            reason: e.to_string(),
+        })?;
+    let model = model::build(
+        resolve,
+        world,
+        model::AsyncChoice {
+            all: options.async_imports,
+            named: &options.async_import_functions,
+        },
+        model::AsyncChoice {
+            all: options.async_exports,
+            named: &options.async_export_functions,
+        },
+    )?;
     let resource_paths = resource_paths(resolve, &model, &options.resources)?;
     let additional_derives = options
         .additional_derives
         .iter()
         .map(|d| {
-            syn::parse_str::<syn::Path>(d).map_err(|e| {
-                Error::Option(format!("additional derive `{d}` is not a Rust path: {e}"))
+            syn::parse_str::<syn::Path>(d).map_err(|e| Error::InvalidDerive {
+                derive: d.clone(),
+                reason: e.to_string(),
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let mut sizes = wit_parser::SizeAlign::default();
+    sizes.fill(resolve);
     let gen_ = Gen {
         resolve,
         model: &model,
+        world,
+        sizes,
         rt: quote!(#rt),
         rt_str: options.runtime_path.replace(' ', ""),
         resource_paths,
         additional_derives,
         trappable: options.trappable_imports,
+        uses_concurrency: std::cell::Cell::new(false),
     };
     Ok(gen_.world_tokens())
 }
@@ -132,31 +166,15 @@ impl ModTree {
         self.child(path).docs = docs;
     }
 
-    /// The items of this tree; each top-level item gets `top_attrs`.
-    fn into_tokens(self, top_attrs: &TokenStream) -> TokenStream {
+    /// The items of this tree, then its modules.
+    fn into_tokens(self) -> TokenStream {
         let mut out = TokenStream::new();
-        for item in self.items {
-            if top_attrs.is_empty() {
-                out.extend(item);
-                continue;
-            }
-            // Each top-level item gets the allowances (an included file cannot have inner
-            // attributes).
-            match syn::parse2::<syn::File>(item.clone()) {
-                Ok(file) => {
-                    for it in file.items {
-                        out.extend(quote!(#top_attrs #it));
-                    }
-                }
-                Err(_) => out.extend(quote!(#top_attrs #item)),
-            }
-        }
+        out.extend(self.items);
         for (name, child) in self.children {
             let ident = names::from_escaped(&name);
             let docs = child.docs.clone();
-            let inner = child.into_tokens(&TokenStream::new());
+            let inner = child.into_tokens();
             out.extend(quote! {
-                #top_attrs
                 #docs
                 pub mod #ident {
                     #inner
@@ -171,6 +189,10 @@ impl ModTree {
 pub(crate) struct Gen<'a> {
     pub resolve: &'a Resolve,
     pub model: &'a WorldModel,
+    /// The world being generated.
+    pub world: WorldId,
+    /// Sizes and alignments of every type, for the compile-time checks of generated types.
+    pub sizes: wit_parser::SizeAlign,
     /// The runtime path as tokens (`::tairitsu`).
     pub rt: TokenStream,
     /// The runtime path as text, for `#[serde(crate = "…")]`.
@@ -181,6 +203,8 @@ pub(crate) struct Gen<'a> {
     pub additional_derives: Vec<syn::Path>,
     /// [`Options::trappable_imports`].
     pub trappable: bool,
+    /// Set when a type of the generated [`concurrency`] module is named, so that it is emitted.
+    pub uses_concurrency: std::cell::Cell<bool>,
 }
 
 /// Resolves [`Options::resources`] to the imported resource types they name.
@@ -209,16 +233,11 @@ fn resource_paths(
         None => name.to_string(),
     };
     let imported = || {
-        let keys: Vec<String> = resources
+        resources
             .iter()
             .filter(|r| r.3 == Side::Import)
-            .map(|r| format!("`{}`", key(r)))
-            .collect();
-        if keys.is_empty() {
-            "the world imports no resource".to_string()
-        } else {
-            format!("the world imports {}", keys.join(", "))
-        }
+            .map(key)
+            .collect::<Vec<String>>()
     };
 
     let mut paths = HashMap::new();
@@ -240,26 +259,25 @@ fn resource_paths(
                 }
         });
         let Some(&(_, _, id, side)) = found else {
-            return Err(Error::Option(format!(
-                "`with_resource(\"{wit}\", …)` names no resource of the world; {}",
-                imported()
-            )));
+            return Err(Error::UnknownResource {
+                resource: wit.to_string(),
+                imported: imported(),
+            });
         };
         if side == Side::Export {
-            return Err(Error::Option(format!(
-                "`with_resource(\"{wit}\", …)`: `{wit}` is a resource of the guest (exported), \
-                 which the host holds as `ResourceAny`; only imported resources take a host type"
-            )));
+            return Err(Error::ExportedResource {
+                resource: wit.to_string(),
+            });
         }
-        let path: syn::Path = syn::parse_str(rust).map_err(|e| {
-            Error::Option(format!(
-                "`with_resource(\"{wit}\", \"{rust}\")`: `{rust}` is not a Rust path: {e}"
-            ))
+        let path: syn::Path = syn::parse_str(rust).map_err(|e| Error::InvalidResourcePath {
+            resource: wit.to_string(),
+            path: rust.clone(),
+            reason: e.to_string(),
         })?;
         if paths.insert(id, path).is_some() {
-            return Err(Error::Option(format!(
-                "`with_resource`: `{wit}` is given twice"
-            )));
+            return Err(Error::DuplicateResource {
+                resource: wit.to_string(),
+            });
         }
     }
     Ok(paths)
@@ -308,23 +326,35 @@ impl Gen<'_> {
             tree.push(&[], self.commands(root, &[]));
         }
         tree.push(&[], self.world());
-        let allow = quote! {
+        if self.uses_concurrency.get() {
+            tree.push(&[], self.concurrency_types());
+        }
+        // One allowance for the whole file: an included file cannot have inner attributes, so
+        // the items live in one module that carries it, re-exported as they are.
+        let wrapper = names::from_escaped(&format!(
+            "__{}_bindings",
+            names::snake(&self.resolve.worlds[self.world].name)
+        ));
+        let body = tree.into_tokens();
+        quote! {
             #[allow(
+                // WIT items without docs, and the generated helpers of those.
                 missing_docs,
+                // A host uses the part of a world it needs; the rest is not dead code of its own.
                 dead_code,
-                unused_imports,
-                unused_variables,
-                unused_mut,
-                unreachable_patterns,
-                non_camel_case_types,
-                non_snake_case,
-                non_upper_case_globals,
+                // Typed callers skip a second type check (`TypedFunc::new_unchecked`).
                 unsafe_code,
-                clippy::all,
-                rustdoc::all
+                // WIT functions can take any number of parameters, of any nesting.
+                clippy::too_many_arguments,
+                clippy::type_complexity,
             )]
-        };
-        tree.into_tokens(&allow)
+            #[doc(hidden)]
+            mod #wrapper {
+                #body
+            }
+            #[allow(unused_imports)]
+            pub use self::#wrapper::*;
+        }
     }
 
     /// The runtime's wasmtime (`::tairitsu::wasmtime`).
@@ -361,7 +391,7 @@ impl Gen<'_> {
             Type::F64 => quote!(f64),
             Type::Char => quote!(char),
             Type::String => quote!(::std::string::String),
-            Type::ErrorContext => quote!(::core::compile_error!("error-context is unsupported")),
+            Type::ErrorContext => self.concurrency_ty("ErrorContext", None, from),
             Type::Id(id) => {
                 if let Some(named) = self.model.types.get(id) {
                     return self.path_to(&named.module, &named.rust, from);
@@ -389,6 +419,14 @@ impl Gen<'_> {
                     TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => {
                         self.handle_ty(*r, from)
                     }
+                    TypeDefKind::Future(t) => {
+                        let t = self.opt_ty(t.as_ref(), from);
+                        self.concurrency_ty("FutureReader", Some(t), from)
+                    }
+                    TypeDefKind::Stream(t) => {
+                        let t = self.opt_ty(t.as_ref(), from);
+                        self.concurrency_ty("StreamReader", Some(t), from)
+                    }
                     other => {
                         let msg = format!("unsupported WIT type `{}`", other.as_str());
                         quote!(::core::compile_error!(#msg))
@@ -398,15 +436,30 @@ impl Gen<'_> {
         }
     }
 
+    /// `FutureReader<T>`, `StreamReader<T>` or `ErrorContext` of the generated
+    /// [`concurrency`] module, which is then emitted.
+    fn concurrency_ty(&self, name: &str, arg: Option<TokenStream>, from: &[String]) -> TokenStream {
+        self.uses_concurrency.set(true);
+        let path = self.path_to(&[concurrency::MODULE.to_string()], name, from);
+        match arg {
+            Some(t) => quote!(#path<#t>),
+            None => path,
+        }
+    }
+
     /// Whether a value of this WIT type is passed to an export by value (scalars, enums, flags
     /// and handles) rather than by reference.
     pub(crate) fn by_value(&self, ty: &Type) -> bool {
         match ty {
-            Type::String | Type::ErrorContext => false,
+            Type::String => false,
             Type::Id(id) => {
                 let def = &self.resolve.types[model::dealias(self.resolve, *id)];
                 match &def.kind {
-                    TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Handle(_) => true,
+                    TypeDefKind::Enum(_)
+                    | TypeDefKind::Flags(_)
+                    | TypeDefKind::Handle(_)
+                    | TypeDefKind::Future(_)
+                    | TypeDefKind::Stream(_) => true,
                     TypeDefKind::Type(t) => self.by_value(t),
                     _ => false,
                 }

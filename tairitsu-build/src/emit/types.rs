@@ -15,6 +15,7 @@ impl Gen<'_> {
         let named = &self.model.types[&id];
         let name = names::from_escaped(&named.rust);
         let docs = self.docs(def.docs.contents.as_deref());
+        let docs_para = self.docs_para(def.docs.contents.as_deref());
         let holds = self.model.holds(self.resolve, &Type::Id(id));
         let wt = self.wt();
         let serde_ok = !holds.handle;
@@ -182,23 +183,20 @@ impl Gen<'_> {
                             " A resource served by the host, bound to `{shown}`: handles are `Resource<{shown}>`."
                         );
                         quote! {
-                            #docs
-                            #[doc = ""]
+                            #docs_para
                             #[doc = #doc]
                             pub type #name = #path;
                         }
                     }
                     None => quote! {
-                        #docs
-                        #[doc = ""]
+                        #docs_para
                         #[doc = " A resource served by the host. This type only names it: handles are"]
                         #[doc = " `Resource<Self>` and their `rep` is whatever the host chose when it created them."]
                         pub enum #name {}
                     },
                 },
                 Side::Export => quote! {
-                    #docs
-                    #[doc = ""]
+                    #docs_para
                     #[doc = " A resource of the guest; handles to it are `ResourceAny`."]
                     pub type #name = #wt::component::ResourceAny;
                 },
@@ -226,7 +224,39 @@ impl Gen<'_> {
         } else {
             TokenStream::new()
         };
-        quote!(#item #ron)
+        let layout = self.layout_check(id, &quote!(#name));
+        quote!(#item #layout #ron)
+    }
+
+    /// Compile-time checks that wasmtime lays the type out as the canonical ABI says, as
+    /// wasmtime's `bindgen!` has them: records, variants, enums, flags and named tuples,
+    /// options, results and handles.
+    fn layout_check(&self, id: TypeId, name: &TokenStream) -> TokenStream {
+        let checked = matches!(
+            self.resolve.types[id].kind,
+            TypeDefKind::Record(_)
+                | TypeDefKind::Variant(_)
+                | TypeDefKind::Enum(_)
+                | TypeDefKind::Flags(_)
+                | TypeDefKind::Tuple(_)
+                | TypeDefKind::Option(_)
+                | TypeDefKind::Result(_)
+                | TypeDefKind::Handle(_)
+        );
+        if !checked {
+            return TokenStream::new();
+        }
+        let wt = self.wt();
+        let size =
+            proc_macro2::Literal::usize_unsuffixed(self.sizes.size(&Type::Id(id)).size_wasm32());
+        let align =
+            proc_macro2::Literal::usize_unsuffixed(self.sizes.align(&Type::Id(id)).align_wasm32());
+        quote! {
+            const _: () = {
+                ::core::assert!(#size == <#name as #wt::component::ComponentType>::SIZE32);
+                ::core::assert!(#align == <#name as #wt::component::ComponentType>::ALIGN32);
+            };
+        }
     }
 
     /// Whether `id` is a record, variant, enum or flags (types we define, not aliases).
@@ -313,41 +343,47 @@ impl Gen<'_> {
                     #(#renames #cases,)*
                 }
 
-                impl #serde::Serialize for #name {
-                    fn serialize<S: #serde::Serializer>(
-                        &self,
-                        serializer: S,
-                    ) -> ::core::result::Result<S::Ok, S::Error> {
-                        let all = [#((#name::#consts, Flag::#cases),)*];
-                        serializer.collect_seq(
-                            all.iter().filter(|(f, _)| self.contains(*f)).map(|(_, n)| *n),
-                        )
+                const _: () = {
+                    impl #serde::Serialize for #name {
+                        fn serialize<S: #serde::Serializer>(
+                            &self,
+                            serializer: S,
+                        ) -> ::core::result::Result<S::Ok, S::Error> {
+                            let all = [#((#name::#consts, Flag::#cases),)*];
+                            serializer.collect_seq(
+                                all.iter().filter(|(f, _)| self.contains(*f)).map(|(_, n)| *n),
+                            )
+                        }
                     }
-                }
+                };
 
                 // wasmtime's `flags!` has `Eq` but not `Hash`: with it, a flags value can key a
                 // map, and records holding one can take `Hash` from `additional_derive`.
-                impl ::core::hash::Hash for #name {
-                    fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
-                        self.as_array().hash(state);
-                    }
-                }
-
-                impl<'de> #serde::Deserialize<'de> for #name {
-                    fn deserialize<D: #serde::Deserializer<'de>>(
-                        deserializer: D,
-                    ) -> ::core::result::Result<Self, D::Error> {
-                        let names: ::std::vec::Vec<Flag> =
-                            #serde::Deserialize::deserialize(deserializer)?;
-                        let mut out = #name::empty();
-                        for n in names {
-                            out |= match n {
-                                #(Flag::#cases => #name::#consts,)*
-                            };
+                const _: () = {
+                    impl ::core::hash::Hash for #name {
+                        fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+                            self.as_array().hash(state);
                         }
-                        ::core::result::Result::Ok(out)
                     }
-                }
+                };
+
+                const _: () = {
+                    impl<'de> #serde::Deserialize<'de> for #name {
+                        fn deserialize<D: #serde::Deserializer<'de>>(
+                            deserializer: D,
+                        ) -> ::core::result::Result<Self, D::Error> {
+                            let names: ::std::vec::Vec<Flag> =
+                                #serde::Deserialize::deserialize(deserializer)?;
+                            let mut out = #name::empty();
+                            for n in names {
+                                out |= match n {
+                                    #(Flag::#cases => #name::#consts,)*
+                                };
+                            }
+                            ::core::result::Result::Ok(out)
+                        }
+                    }
+                };
             }
             #docs
             pub use self::#module::#name;

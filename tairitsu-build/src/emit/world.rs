@@ -19,7 +19,7 @@ impl Gen<'_> {
         let indices = names::from_escaped(&m.indices);
         let pre = names::from_escaped(&m.pre);
         let qualified = &m.qualified;
-        let docs = self.docs(m.docs.as_deref());
+        let docs_para = self.docs_para(m.docs.as_deref());
         let root: &[String] = &[];
 
         // Exported interfaces: one field each, plus their indices.
@@ -81,18 +81,35 @@ impl Gen<'_> {
         } else {
             let command = names::from_escaped(&roots.command);
             let response = names::from_escaped(&roots.response);
+            let (call_async, call_bound) = self.command_call_asyncness(roots);
             quote! {
                 /// Sends `command`, a call of a world-level export, to the guest.
                 ///
                 /// # Errors
                 ///
                 /// When the guest traps.
-                pub fn call<S: #wt::AsContextMut>(&self, store: S, command: #command) -> #wt::Result<#response> {
+                pub #call_async fn call<S: #wt::AsContextMut>(&self, store: S, command: #command) -> #wt::Result<#response> #call_bound {
                     ::core::result::Result::Ok(match command {
                         #(#rarms,)*
                     })
                 }
             }
+        };
+
+        // A world with no exports has nothing to look up or load.
+        let no_exports = loads.is_empty() && rloads.is_empty();
+        let (unused_component, store_param, store_context) = if no_exports {
+            (
+                quote!(let _ = component;),
+                quote!(store),
+                quote!(let _ = (store, instance);),
+            )
+        } else {
+            (
+                TokenStream::new(),
+                quote!(mut store),
+                quote!(let mut store = #wt::AsContextMut::as_context_mut(&mut store);),
+            )
         };
 
         // Descriptors.
@@ -109,6 +126,52 @@ impl Gen<'_> {
 
         let linking = self.world_linking();
 
+        // With async imports or exports, instantiation can await (and must, with async imports).
+        let any_async = m
+            .interfaces
+            .iter()
+            .map(|i| &i.funcs)
+            .chain([&m.root_imports, &m.root_exports])
+            .any(|set| set.any_async());
+        let (pre_async, world_async) = if any_async {
+            (
+                quote! {
+                    /// Instantiates the component in `store` and loads its typed exports, awaiting
+                    /// async imports the start function calls. Required when imports are async.
+                    ///
+                    /// # Errors
+                    ///
+                    /// As [`Self::instantiate`].
+                    pub async fn instantiate_async(&self, mut store: impl #wt::AsContextMut<Data = T>) -> #wt::Result<#world>
+                    where
+                        T: ::core::marker::Send,
+                    {
+                        let mut store = #wt::AsContextMut::as_context_mut(&mut store);
+                        let instance = self.instance_pre.instantiate_async(&mut store).await?;
+                        self.indices.load(&mut store, &instance)
+                    }
+                },
+                quote! {
+                    /// [`Self::instantiate`], awaiting async imports: required when imports are
+                    /// async.
+                    ///
+                    /// # Errors
+                    ///
+                    /// As [`Self::instantiate`].
+                    pub async fn instantiate_async<T: ::core::marker::Send + 'static>(
+                        mut store: impl #wt::AsContextMut<Data = T>,
+                        component: &#wt::component::Component,
+                        linker: &#wt::component::Linker<T>,
+                    ) -> #wt::Result<Self> {
+                        let pre = #pre::new(linker.instantiate_pre(component)?)?;
+                        pre.instantiate_async(&mut store).await
+                    }
+                },
+            )
+        } else {
+            (TokenStream::new(), TokenStream::new())
+        };
+
         let world_doc =
             format!(" The guest side of world `{qualified}`: typed callers of every export.");
         let indices_doc =
@@ -118,8 +181,7 @@ impl Gen<'_> {
             " A component of world `{qualified}`, linked and ready to instantiate many times."
         );
         quote! {
-            #docs
-            #[doc = ""]
+            #docs_para
             #[doc = #world_doc]
             #[derive(::core::clone::Clone)]
             pub struct #world {
@@ -142,6 +204,7 @@ impl Gen<'_> {
                 /// When the component lacks an export of the world.
                 pub fn new(component: &#wt::component::Component) -> #wt::Result<Self> {
                     #root_lookup
+                    #unused_component
                     ::core::result::Result::Ok(Self {
                         #(#index_inits,)*
                         #(#rindex_inits,)*
@@ -156,10 +219,10 @@ impl Gen<'_> {
                 /// When an export does not have the type of the WIT.
                 pub fn load(
                     &self,
-                    mut store: impl #wt::AsContextMut,
+                    #store_param: impl #wt::AsContextMut,
                     instance: &#wt::component::Instance,
                 ) -> #wt::Result<#world> {
-                    let mut store = #wt::AsContextMut::as_context_mut(&mut store);
+                    #store_context
                     ::core::result::Result::Ok(#world {
                         #(#loads,)*
                         #(#rloads,)*
@@ -173,14 +236,16 @@ impl Gen<'_> {
                 indices: #indices,
             }
 
-            impl<T: 'static> ::core::clone::Clone for #pre<T> {
-                fn clone(&self) -> Self {
-                    Self {
-                        instance_pre: self.instance_pre.clone(),
-                        indices: self.indices.clone(),
+            const _: () = {
+                impl<T: 'static> ::core::clone::Clone for #pre<T> {
+                    fn clone(&self) -> Self {
+                        Self {
+                            instance_pre: self.instance_pre.clone(),
+                            indices: self.indices.clone(),
+                        }
                     }
                 }
-            }
+            };
 
             impl<T: 'static> #pre<T> {
                 /// Wraps `instance_pre`, looking up the world's exports once.
@@ -214,6 +279,8 @@ impl Gen<'_> {
                     let instance = self.instance_pre.instantiate(&mut store)?;
                     self.indices.load(&mut store, &instance)
                 }
+
+                #pre_async
             }
 
             impl #world {
@@ -257,6 +324,8 @@ impl Gen<'_> {
                     #indices::new(&component)?.load(&mut store, instance)
                 }
 
+                #world_async
+
                 #(#accessors)*
 
                 #(#rmethods)*
@@ -266,22 +335,24 @@ impl Gen<'_> {
 
             #linking
 
-            impl #rt::Bindings for #world {
-                type Indices = #indices;
-                const WORLD: &'static str = #qualified;
+            const _: () = {
+                impl #rt::Bindings for #world {
+                    type Indices = #indices;
+                    const WORLD: &'static str = #qualified;
 
-                fn indices(component: &#wt::component::Component) -> #wt::Result<Self::Indices> {
-                    #indices::new(component)
-                }
+                    fn indices(component: &#wt::component::Component) -> #wt::Result<Self::Indices> {
+                        #indices::new(component)
+                    }
 
-                fn load(
-                    store: impl #wt::AsContextMut,
-                    instance: &#wt::component::Instance,
-                    indices: &Self::Indices,
-                ) -> #wt::Result<Self> {
-                    indices.load(store, instance)
+                    fn load(
+                        store: impl #wt::AsContextMut,
+                        instance: &#wt::component::Instance,
+                        indices: &Self::Indices,
+                    ) -> #wt::Result<Self> {
+                        indices.load(store, instance)
+                    }
                 }
-            }
+            };
         }
     }
 
@@ -333,7 +404,9 @@ impl Gen<'_> {
             #[doc = #doc]
             pub trait #imports_trait: #(#bounds)+* {}
 
-            impl<X: #(#bounds)+*> #imports_trait for X {}
+            const _: () = {
+                impl<X: #(#bounds)+*> #imports_trait for X {}
+            };
 
             impl #world {
                 /// Registers every import of the world in `linker`, served by the handler `get`

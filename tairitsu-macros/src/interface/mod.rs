@@ -8,11 +8,11 @@
 mod parse;
 mod render;
 
-use heck::ToSnakeCase;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 use tairitsu_build::{Error, Options};
+use tairitsu_wit::rust_name;
 
 use parse::{Input, Range};
 use render::Rendered;
@@ -30,7 +30,13 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         .resolve
         .select_world(&[loaded.package], Some(&rendered.world))
         .map_err(|e| blame.error(format!("{e:#}")))?;
-    let generated = tairitsu_build::generate_tokens(&loaded.resolve, world, &Options::default())
+    let (is_async, attrs) = async_attr(&iface.attrs)?;
+    let mut options = Options::default();
+    match iface.side {
+        parse::Side::Import => options.async_imports = is_async,
+        parse::Side::Export => options.async_exports = is_async,
+    }
+    let generated = tairitsu_build::generate_tokens(&loaded.resolve, world, &options)
         .map_err(|e| blame.error(e))?;
 
     // What to re-export: the interface's module (the one module with no module inside) and the
@@ -40,10 +46,21 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             "the generated code does not parse ({e}); this is a bug in tairitsu-build"
         ))
     })?;
+    // The generated items sit in one module that carries the lint allowance, re-exported by a
+    // glob: look inside it, and name paths from outside it (through the glob).
+    let top = file
+        .items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) => m.content.as_ref().map(|(_, inner)| inner),
+            _ => None,
+        })
+        .unwrap_or(&file.items);
     let mut path = Vec::new();
-    let mut items = &file.items;
+    let mut items = top;
+    // Modules named `__…` are the generator's helpers (flags, async types), not interfaces.
     while let Some(module) = items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) => Some(m),
+        syn::Item::Mod(m) if !m.ident.to_string().starts_with("__") => Some(m),
         _ => None,
     }) {
         path.push(module.ident.clone());
@@ -52,8 +69,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             None => break,
         }
     }
-    let world_items: Vec<&Ident> = file
-        .items
+    let world_items: Vec<&Ident> = top
         .iter()
         .filter_map(|item| match item {
             syn::Item::Struct(s) if is_pub(&s.vis) => Some(&s.ident),
@@ -65,7 +81,6 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         .collect();
 
     let module = module_ident(&iface.name.wit, iface.name.range.start);
-    let attrs = &iface.attrs;
     let vis = &iface.vis;
     let docs = iface.docs.iter();
     let wit = &rendered.text;
@@ -107,43 +122,57 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     })
 }
 
+/// `#[wit(async)]` on the interface: async handler methods (an imported interface) or async
+/// typed callers (an exported one), as `bindings!(async_imports = true)` and
+/// `async_exports = true` give. Returns it and the other attributes.
+fn async_attr(attrs: &[syn::Attribute]) -> syn::Result<(bool, Vec<&syn::Attribute>)> {
+    let mut is_async = false;
+    let mut others = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("wit") {
+            others.push(attr);
+            continue;
+        }
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("async") {
+                is_async = true;
+                Ok(())
+            } else {
+                Err(meta.error("unknown `wit` option; the option is `async`"))
+            }
+        })?;
+    }
+    Ok((is_async, others))
+}
+
 fn is_pub(vis: &syn::Visibility) -> bool {
     matches!(vis, syn::Visibility::Public(_))
 }
 
 /// The Rust module of an interface: `min-max` → `min_max`; keywords raw (`r#type`), or with a
-/// trailing underscore for the four that cannot be raw.
+/// trailing underscore for those that cannot be raw, by [`tairitsu_wit::rust_name`]'s policy.
 fn module_ident(wit: &str, span: Span) -> Ident {
-    const KEYWORDS: &[&str] = &[
-        "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
-        "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-        "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
-        "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
-        "typeof", "unsized", "virtual", "yield", "try", "gen",
-    ];
-    let snake = wit.to_snake_case();
-    if matches!(snake.as_str(), "self" | "super" | "crate") {
-        Ident::new(&format!("{snake}_"), span)
-    } else if KEYWORDS.contains(&snake.as_str()) {
-        Ident::new_raw(&snake, span)
-    } else {
-        Ident::new(&snake, span)
+    let escaped = rust_name::rust_ident(&rust_name::snake_case(wit));
+    match escaped.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, span),
+        None => Ident::new(&escaped, span),
     }
 }
 
 /// wit-parser's message, at the tokens of the line it points at.
 fn wit_error(rendered: &Rendered, file_name: &str, error: &Error, fallback: Range) -> syn::Error {
-    let message = match error {
-        Error::Wit { message } => message.clone(),
-        other => other.to_string(),
+    let (message, line) = match error {
+        Error::Wit {
+            message, location, ..
+        } => (
+            message.clone(),
+            location
+                .as_ref()
+                .filter(|l| l.file.as_os_str() == file_name)
+                .map(|l| l.line),
+        ),
+        other => (other.to_string(), None),
     };
-    let line = message
-        .find(&format!("{file_name}:"))
-        .map(|at| &message[at + file_name.len() + 1..])
-        .and_then(|rest| {
-            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            digits.parse::<usize>().ok()
-        });
     let range = line
         .and_then(|line| rendered.range_of_line(line))
         .unwrap_or(fallback);

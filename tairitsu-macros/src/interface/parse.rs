@@ -3,12 +3,12 @@
 //! Parsing builds a small tree that keeps the span of every name and type, so that every mistake
 //! found here or later (an unknown type, a duplicate name) points at the token that caused it.
 
-use heck::ToKebabCase;
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitStr, Token, Visibility, braced, parenthesized};
+use tairitsu_wit::rust_name;
 
 /// The whole input: an optional package line and one interface.
 pub(crate) struct Input {
@@ -353,7 +353,7 @@ pub(crate) fn to_wit_name(raw: &str) -> Option<String> {
     {
         raw.to_string()
     } else {
-        raw.to_kebab_case()
+        rust_name::kebab_case(raw)
     };
     let valid = !converted.is_empty()
         && converted.split('-').all(|word| {

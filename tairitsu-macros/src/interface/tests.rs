@@ -501,3 +501,48 @@ fn no_input_panics() {
     }
     assert!(expanded > 0);
 }
+
+/// `#[wit(async)]`: an imported interface gets async handler methods, an exported one async
+/// typed callers, as `bindings!(async_imports = true)` / `async_exports = true` give.
+#[test]
+fn the_async_attribute_makes_the_generated_code_async() {
+    let imported = expand(quote! {
+        #[wit(async)]
+        interface clock {
+            now: func() -> u64;
+        }
+    })
+    .unwrap()
+    .to_string();
+    assert!(imported.contains("func_wrap_async"), "{imported}");
+    assert!(
+        imported.contains("impl :: core :: future :: Future < Output = u64 >"),
+        "{imported}"
+    );
+    // The attribute is the macro's: it does not reach the module.
+    assert!(!imported.contains("# [wit (async)]"), "{imported}");
+    let exported = expand(quote! {
+        #[wit(async)]
+        export interface clock {
+            now: func() -> u64;
+        }
+    })
+    .unwrap()
+    .to_string();
+    assert!(exported.contains("call_async"), "{exported}");
+    let plain = expand(quote! {
+        interface clock {
+            now: func() -> u64;
+        }
+    })
+    .unwrap()
+    .to_string();
+    assert!(!plain.contains("func_wrap_async"));
+    let e = error_of(quote! {
+        #[wit(sync)]
+        interface clock {
+            now: func() -> u64;
+        }
+    });
+    assert!(e.contains("unknown `wit` option"), "{e}");
+}

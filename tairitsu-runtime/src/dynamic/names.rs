@@ -7,18 +7,17 @@
 //! * record fields and function parameters: `snake_case` (`item-id` → `item_id`);
 //! * variant, enum and flag cases and type names: `UpperCamelCase` (`dark-magenta` →
 //!   `DarkMagenta`, `item-info` → `ItemInfo`);
-//! * the conversions are [heck]'s `to_snake_case` and `to_upper_camel_case`, character for
-//!   character (a test checks them against heck);
-//! * Rust keywords that can be raw identifiers stay as they are (`type` is the Rust field
-//!   `r#type`, which serde names `type`); the four that cannot (`self`, `Self`, `super`, `crate`)
-//!   get a trailing underscore (`self_`, `Self_`).
+//! * the conversions and the keyword escaping are [`tairitsu_wit::rust_name`]'s, the policy the
+//!   generator uses: Rust keywords that can be raw identifiers stay as they are (`type` is the
+//!   Rust field `r#type`, which serde names `type`); those that cannot (`self`, `Self`,
+//!   `super`, `crate`) get a trailing underscore (`self_`, `Self_`).
 //!
 //! In RON text an identifier that RON itself would read as something else (`true`, `None`,
 //! `inf`, `NaN`, …) is written raw, `r#None`, exactly as `ron` does.
 //!
-//! [heck]: https://docs.rs/heck
-
 use std::fmt;
+
+use tairitsu_wit::rust_name;
 
 /// A WIT name with its Rust-style spelling: a record field, a variant or enum case, a flag, or a
 /// type name.
@@ -35,7 +34,7 @@ impl Name {
     /// A record field or parameter name: the Rust spelling is `snake_case` (`x-pos` → `x_pos`).
     pub fn field(wit: impl Into<String>) -> Self {
         let wit = wit.into();
-        let rust = escape_keyword(snake_case(&wit));
+        let rust = rust_name::bare_ident(&rust_name::snake_case(&wit));
         Self::new(wit, rust)
     }
 
@@ -43,7 +42,7 @@ impl Name {
     /// (`dark-magenta` → `DarkMagenta`).
     pub fn case(wit: impl Into<String>) -> Self {
         let wit = wit.into();
-        let rust = escape_keyword(upper_camel_case(&wit));
+        let rust = rust_name::bare_ident(&rust_name::upper_camel_case(&wit));
         Self::new(wit, rust)
     }
 
@@ -88,26 +87,15 @@ impl fmt::Display for Name {
     }
 }
 
-/// `x-pos` → `x_pos`, as heck's `to_snake_case`.
+/// `x-pos` → `x_pos`, as heck's `to_snake_case` (the policy of [`tairitsu_wit::rust_name`]).
 pub fn snake_case(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    transform(s, &mut out, lowercase, |out| out.push('_'));
-    out
+    rust_name::snake_case(s)
 }
 
-/// `dark-magenta` → `DarkMagenta`, as heck's `to_upper_camel_case`.
+/// `dark-magenta` → `DarkMagenta`, as heck's `to_upper_camel_case` (the policy of
+/// [`tairitsu_wit::rust_name`]).
 pub fn upper_camel_case(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    transform(s, &mut out, capitalize, |_| {});
-    out
-}
-
-/// Rust keywords that cannot be raw identifiers get a trailing underscore.
-fn escape_keyword(mut name: String) -> String {
-    if matches!(name.as_str(), "self" | "Self" | "super" | "crate" | "_") {
-        name.push('_');
-    }
-    name
+    rust_name::upper_camel_case(s)
 }
 
 /// Whether `ron` writes this identifier as `r#…` (see `ron::ser::Serializer::write_identifier`).
@@ -140,89 +128,6 @@ pub(crate) fn is_ident_first_char(c: char) -> bool {
 /// A character that can continue an identifier in RON.
 pub(crate) fn is_ident_continue_char(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
-}
-
-/// heck's word splitting: words are separated by non-alphanumeric characters and by case
-/// changes (`fooBar`, `HTTPRequest`).
-fn transform(
-    s: &str,
-    out: &mut String,
-    mut with_word: impl FnMut(&str, &mut String),
-    mut boundary: impl FnMut(&mut String),
-) {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mode {
-        Boundary,
-        Lowercase,
-        Uppercase,
-    }
-
-    let mut first_word = true;
-    for word in s.split(|c: char| !c.is_alphanumeric()) {
-        let mut char_indices = word.char_indices().peekable();
-        let mut init = 0;
-        let mut mode = Mode::Boundary;
-        while let Some((i, c)) = char_indices.next() {
-            if let Some(&(next_i, next)) = char_indices.peek() {
-                let next_mode = if c.is_lowercase() {
-                    Mode::Lowercase
-                } else if c.is_uppercase() {
-                    Mode::Uppercase
-                } else {
-                    mode
-                };
-                if next_mode == Mode::Lowercase && next.is_uppercase() {
-                    if !first_word {
-                        boundary(out);
-                    }
-                    with_word(&word[init..next_i], out);
-                    first_word = false;
-                    init = next_i;
-                    mode = Mode::Boundary;
-                } else if mode == Mode::Uppercase && c.is_uppercase() && next.is_lowercase() {
-                    if first_word {
-                        first_word = false;
-                    } else {
-                        boundary(out);
-                    }
-                    with_word(&word[init..i], out);
-                    init = i;
-                    mode = Mode::Boundary;
-                } else {
-                    mode = next_mode;
-                }
-            } else {
-                if first_word {
-                    first_word = false;
-                } else {
-                    boundary(out);
-                }
-                with_word(&word[init..], out);
-                break;
-            }
-        }
-    }
-}
-
-fn lowercase(s: &str, out: &mut String) {
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == 'Σ' && chars.peek().is_none() {
-            out.push('ς');
-        } else {
-            out.extend(c.to_lowercase());
-        }
-    }
-}
-
-fn capitalize(s: &str, out: &mut String) {
-    let mut char_indices = s.char_indices();
-    if let Some((_, c)) = char_indices.next() {
-        out.extend(c.to_uppercase());
-        if let Some((i, _)) = char_indices.next() {
-            lowercase(&s[i..], out);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -607,91 +607,68 @@ impl FuncType {
 
 impl fmt::Display for ValueType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(name) = self.type_name() {
-            return match self {
-                ValueType::Borrow(_) => write!(f, "borrow<{}>", name.wit()),
-                _ => f.write_str(name.wit()),
-            };
-        }
-        match self {
-            ValueType::Bool => f.write_str("bool"),
-            ValueType::S8 => f.write_str("s8"),
-            ValueType::U8 => f.write_str("u8"),
-            ValueType::S16 => f.write_str("s16"),
-            ValueType::U16 => f.write_str("u16"),
-            ValueType::S32 => f.write_str("s32"),
-            ValueType::U32 => f.write_str("u32"),
-            ValueType::S64 => f.write_str("s64"),
-            ValueType::U64 => f.write_str("u64"),
-            ValueType::F32 => f.write_str("f32"),
-            ValueType::F64 => f.write_str("f64"),
-            ValueType::Char => f.write_str("char"),
-            ValueType::String => f.write_str("string"),
-            ValueType::List(t) => write!(f, "list<{t}>"),
-            ValueType::Option(t) => write!(f, "option<{t}>"),
-            ValueType::Result(r) => match (&r.ok, &r.err) {
-                (None, None) => f.write_str("result"),
-                (Some(ok), None) => write!(f, "result<{ok}>"),
-                (None, Some(err)) => write!(f, "result<_, {err}>"),
-                (Some(ok), Some(err)) => write!(f, "result<{ok}, {err}>"),
-            },
-            ValueType::Tuple(ts) => {
-                f.write_str("tuple<")?;
-                for (i, t) in ts.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{t}")?;
-                }
-                f.write_str(">")
-            }
-            ValueType::Record(r) => {
-                f.write_str("record { ")?;
-                for (i, field) in r.fields.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{}: {}", field.name.wit(), field.ty)?;
-                }
-                f.write_str(" }")
-            }
-            ValueType::Variant(v) => {
-                f.write_str("variant { ")?;
-                for (i, case) in v.cases.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    f.write_str(case.name.wit())?;
-                    if let Some(t) = &case.ty {
-                        write!(f, "({t})")?;
-                    }
-                }
-                f.write_str(" }")
-            }
-            ValueType::Enum(e) => write_names(f, "enum", &e.cases),
-            ValueType::Flags(fl) => write_names(f, "flags", &fl.flags),
-            ValueType::Own(_) => f.write_str("resource"),
-            ValueType::Borrow(_) => f.write_str("borrow<resource>"),
-            ValueType::Future(Some(t)) => write!(f, "future<{t}>"),
-            ValueType::Future(None) => f.write_str("future"),
-            ValueType::Stream(Some(t)) => write!(f, "stream<{t}>"),
-            ValueType::Stream(None) => f.write_str("stream"),
-            ValueType::ErrorContext => f.write_str("error-context"),
-            ValueType::Map(k, v) => write!(f, "map<{k}, {v}>"),
-            ValueType::FixedList(t, n) => write!(f, "list<{t}, {n}>"),
-        }
-    }
-}
+        use tairitsu_wit::{Primitive, Shape, TypeShape, write_shape};
 
-fn write_names(f: &mut fmt::Formatter<'_>, kind: &str, names: &[Name]) -> fmt::Result {
-    write!(f, "{kind} {{ ")?;
-    for (i, name) in names.iter().enumerate() {
-        if i > 0 {
-            f.write_str(", ")?;
+        /// This type as the shape `tairitsu_wit`'s one writer of type text reads.
+        struct Text<'a>(&'a ValueType);
+
+        impl TypeShape for Text<'_> {
+            fn shape(&self) -> Shape<'_, Self> {
+                let ty = self.0;
+                if let Some(name) = ty.type_name() {
+                    return match ty {
+                        ValueType::Borrow(_) => Shape::Borrow(Some(name.wit())),
+                        _ => Shape::Named(name.wit()),
+                    };
+                }
+                match ty {
+                    ValueType::Bool => Shape::Primitive(Primitive::Bool),
+                    ValueType::S8 => Shape::Primitive(Primitive::S8),
+                    ValueType::U8 => Shape::Primitive(Primitive::U8),
+                    ValueType::S16 => Shape::Primitive(Primitive::S16),
+                    ValueType::U16 => Shape::Primitive(Primitive::U16),
+                    ValueType::S32 => Shape::Primitive(Primitive::S32),
+                    ValueType::U32 => Shape::Primitive(Primitive::U32),
+                    ValueType::S64 => Shape::Primitive(Primitive::S64),
+                    ValueType::U64 => Shape::Primitive(Primitive::U64),
+                    ValueType::F32 => Shape::Primitive(Primitive::F32),
+                    ValueType::F64 => Shape::Primitive(Primitive::F64),
+                    ValueType::Char => Shape::Primitive(Primitive::Char),
+                    ValueType::String => Shape::Primitive(Primitive::String),
+                    ValueType::List(t) => Shape::List(Text(t)),
+                    ValueType::Option(t) => Shape::Option(Text(t)),
+                    ValueType::Result(r) => Shape::Result {
+                        ok: r.ok.as_deref().map(Text),
+                        err: r.err.as_deref().map(Text),
+                    },
+                    ValueType::Tuple(ts) => Shape::Tuple(ts.iter().map(Text).collect()),
+                    ValueType::Record(r) => Shape::Record(
+                        r.fields
+                            .iter()
+                            .map(|field| (field.name.wit(), Text(&field.ty)))
+                            .collect(),
+                    ),
+                    ValueType::Variant(v) => Shape::Variant(
+                        v.cases
+                            .iter()
+                            .map(|case| (case.name.wit(), case.ty.as_ref().map(Text)))
+                            .collect(),
+                    ),
+                    ValueType::Enum(e) => Shape::Enum(e.cases.iter().map(Name::wit).collect()),
+                    ValueType::Flags(fl) => Shape::Flags(fl.flags.iter().map(Name::wit).collect()),
+                    ValueType::Own(_) => Shape::Own(None),
+                    ValueType::Borrow(_) => Shape::Borrow(None),
+                    ValueType::Future(t) => Shape::Future(t.as_deref().map(Text)),
+                    ValueType::Stream(t) => Shape::Stream(t.as_deref().map(Text)),
+                    ValueType::ErrorContext => Shape::Kind("error-context"),
+                    ValueType::Map(k, v) => Shape::Map(Text(k), Text(v)),
+                    ValueType::FixedList(t, n) => Shape::FixedList(Text(t), *n),
+                }
+            }
         }
-        f.write_str(name.wit())?;
+
+        write_shape(&Text(self), f)
     }
-    f.write_str(" }")
 }
 
 #[cfg(test)]
