@@ -8,6 +8,7 @@
 //! tairitsu run hello.wasm [-- ARGS…]
 //! tairitsu bindgen wit/ [--world W]
 //! tairitsu image load|ls|inspect|rm
+//! tairitsu serve app.wasm [--addr 127.0.0.1:8080] [--allow-http HOST]…
 //! ```
 //!
 //! Exit codes: 0 success, 1 the guest failed (trap, deadline, limit, failing import, failed
@@ -24,6 +25,7 @@ mod load;
 mod options;
 mod output;
 mod run;
+mod serve;
 mod units;
 
 use std::process::ExitCode;
@@ -54,5 +56,6 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run::run(args, store),
         Command::Bindgen(args) => bindgen::bindgen(args).map(|()| ExitCode::SUCCESS),
         Command::Image(command) => image::image(command, store),
+        Command::Serve(args) => serve::serve(args, store).map(|()| ExitCode::SUCCESS),
     }
 }

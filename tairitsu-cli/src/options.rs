@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use tairitsu_runtime::http::HostPattern;
 use tairitsu_runtime::{Limits, Sandbox};
 
 use crate::cli::{LimitArgs, SandboxArgs};
@@ -18,7 +19,7 @@ pub fn limits(args: &LimitArgs, default_timeout: Timeout) -> Limits {
     limits
 }
 
-/// The WASI grants of `--dir`, `--ro-dir` and `--env`, added to `sandbox`.
+/// The WASI grants of `--dir`, `--ro-dir`, `--env` and `--allow-http`, added to `sandbox`.
 pub fn sandbox(args: &SandboxArgs, mut sandbox: Sandbox) -> Result<Sandbox, CliError> {
     for (specs, read_only) in [(&args.dirs, false), (&args.ro_dirs, true)] {
         for spec in specs {
@@ -53,7 +54,15 @@ pub fn sandbox(args: &SandboxArgs, mut sandbox: Sandbox) -> Result<Sandbox, CliE
         }
         sandbox = sandbox.env(key, value);
     }
-    Ok(sandbox)
+    for host in &args.allow_http {
+        if let Err(e) = host.parse::<HostPattern>() {
+            return Err(CliError::input(format!("--allow-http {host}: {}", e.reason)).hint(
+                "write a host and an optional port: `api.example.com`, `api.example.com:8443`, \
+                 `*.example.org`, `127.0.0.1:9000`, `*`",
+            ));
+        }
+    }
+    Ok(sandbox.allow_http(&args.allow_http))
 }
 
 /// `HOST::GUEST`, or `HOST` seen at the same path.
@@ -76,6 +85,7 @@ mod tests {
             dirs: vec!["/definitely/not/here::/x".into()],
             ro_dirs: vec![],
             env: vec![],
+            allow_http: vec![],
         };
         let err = sandbox(&args, Sandbox::new()).unwrap_err();
         assert!(err.error.to_string().contains("is not a directory"));
@@ -83,8 +93,17 @@ mod tests {
             dirs: vec![],
             ro_dirs: vec![],
             env: vec!["=x".into()],
+            allow_http: vec![],
         };
         assert!(sandbox(&args, Sandbox::new()).is_err());
+        let args = SandboxArgs {
+            dirs: vec![],
+            ro_dirs: vec![],
+            env: vec![],
+            allow_http: vec!["api.example.com".into(), "https://x".into()],
+        };
+        let err = sandbox(&args, Sandbox::new()).unwrap_err();
+        assert!(err.error.to_string().contains("--allow-http https://x: write a host"));
     }
 
     #[test]

@@ -314,6 +314,7 @@ impl<T: Send + 'static> ContainerBuilder<T> {
         let mut linker = Linker::<HostState<T>>::new(&engine);
         if self.wasi {
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(instantiate_error)?;
+            crate::http::add_to_linker_sync(&mut linker).map_err(instantiate_error)?;
         }
         for hook in self.hooks {
             hook(&mut linker).map_err(instantiate_error)?;
@@ -559,7 +560,8 @@ impl<T: Send + 'static> Container<T> {
         };
         let mut store = Store::new(
             self.image.engine().wasmtime(),
-            HostState::new(data, wasi, Limiter::new(self.core.limits.clone())),
+            HostState::new(data, wasi, Limiter::new(self.core.limits.clone()))
+                .with_http(self.sandbox.http_state(&self.core.limits)),
         );
         store.limiter(|state| &mut state.limiter);
         store.set_epoch_deadline(self.core.deadline_ticks);

@@ -164,6 +164,10 @@ pub enum Error {
     #[error(transparent)]
     Value(#[from] crate::dynamic::ValueError),
 
+    /// An entry of [`Sandbox::allow_http`](crate::Sandbox::allow_http) is not a host pattern.
+    #[error(transparent)]
+    InvalidHostPattern(#[from] crate::http::HostPatternError),
+
     /// The guest asked for something the container is configured to refuse.
     #[error("invalid configuration: {0}")]
     Config(String),

@@ -49,6 +49,7 @@ mod engine;
 mod error;
 mod exports;
 mod host_state;
+pub mod http;
 mod image;
 mod imports;
 mod limits;

@@ -32,6 +32,7 @@ pub struct Sandbox {
     stdout: bool,
     stderr: bool,
     network: bool,
+    pub(crate) http: crate::http::HttpPolicy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +108,9 @@ impl Sandbox {
 
     /// Builds a fresh WASI context with these grants (one per container start).
     pub(crate) fn build(&self) -> Result<WasiCtx> {
+        if let Some(invalid) = self.http.invalid.first() {
+            return Err(invalid.clone().into());
+        }
         let mut b = WasiCtxBuilder::new();
         for dir in &self.dirs {
             let perms = if dir.read_only {
