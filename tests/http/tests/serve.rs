@@ -218,13 +218,15 @@ async fn a_body_past_the_limit_is_refused() {
     )
     .await;
     assert_eq!(status, 413, "{body}");
-    // Streamed: the guest's read fails, and it says so.
+    // Streamed: the guest's read fails, and it says so (a stream error without an error code
+    // in wasmtime-wasi-http 48).
     let chunks = Chunked(VecDeque::from(vec![
         Bytes::from("c".repeat(800)),
         Bytes::from("c".repeat(800)),
     ]));
     let (status, body) = send(server.addr, "POST", "/echo", chunks).await;
-    assert_eq!((status, body.as_str()), (400, "ErrorCode::HttpRequestBodySize(None)"));
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("HTTP request body size exceeds limit"), "{body}");
     let log = server.log.lock().clone();
     assert_eq!(
         log.iter().map(|r| r.status).collect::<Vec<_>>(),
