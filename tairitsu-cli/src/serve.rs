@@ -59,7 +59,9 @@ fn serving_engine() -> Result<Engine, CliError> {
     match Engine::new(EngineConfig::new().pooling(true)) {
         Ok(engine) => Ok(engine),
         Err(e) => {
-            eprintln!("warning: the pooling allocator is not available ({e}); instances are allocated on demand");
+            eprintln!(
+                "warning: the pooling allocator is not available ({e}); instances are allocated on demand"
+            );
             Ok(Engine::new(EngineConfig::new())?)
         }
     }

@@ -12,7 +12,10 @@ fn main() {
         std::process::exit(1)
     };
     let plugin = tairitsu_build::Guest::new("plugins/rust")
-        .target_dir(std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../../target/ecosystem/rust-target"))
+        .target_dir(
+            std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default())
+                .join("../../target/ecosystem/rust-target"),
+        )
         .watch("../../wit/ecosystem")
         .build()
         .unwrap_or_else(exit);

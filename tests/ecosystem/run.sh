@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
 bash "$here/build-components.sh"
-echo "--- the tairitsu command"
-cargo build -p tairitsu-cli
 echo "--- the suite"
-cargo test -p tairitsu-ecosystem -- --include-ignored
+# `--workspace` resolves features as `cargo test --workspace` does, so nothing is compiled
+# twice; `--test cli` builds the `tairitsu` binary the suite runs.
+cargo test --workspace --test cli --test ecosystem_plugins --test ecosystem_cli -- --include-ignored

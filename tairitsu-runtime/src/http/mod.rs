@@ -6,8 +6,8 @@ mod limits;
 mod outgoing;
 mod policy;
 
-pub(crate) use outgoing::{HttpState, add_to_linker_sync};
 pub(crate) use limits::HttpLimits;
+pub(crate) use outgoing::{HttpState, add_to_linker_sync};
 pub(crate) use policy::HttpPolicy;
 pub use policy::{HostPattern, HostPatternError, is_public};
 #[cfg(feature = "http-server")]

@@ -17,7 +17,9 @@ use hyper::body::Incoming;
 use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 use wasmtime_wasi_http::io::TokioIo;
-use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpHooks};
+use wasmtime_wasi_http::{
+    Error as HttpError, RequestOptions, WasiBody, WasiHttpCtx, WasiHttpHooks,
+};
 
 use wasmtime::component::Linker;
 
@@ -88,7 +90,8 @@ impl HttpLimits {
         let Some(options) = options else {
             return self;
         };
-        let shorter = |limit: Duration, asked: Option<Duration>| asked.map_or(limit, |a| a.min(limit));
+        let shorter =
+            |limit: Duration, asked: Option<Duration>| asked.map_or(limit, |a| a.min(limit));
         self.connect_timeout = shorter(self.connect_timeout, options.connect_timeout);
         self.first_byte_timeout = shorter(self.first_byte_timeout, options.first_byte_timeout);
         self.between_bytes_timeout =
@@ -214,7 +217,12 @@ enum Connect {
 /// Looks `host` up (unless it is an address), checks every address, and connects to the
 /// first that passes and answers. The stream is connected to an address that was checked:
 /// no second lookup can point it elsewhere.
-async fn connect(policy: &HttpPolicy, host: &str, port: u16, tls: bool) -> Result<TcpStream, Connect> {
+async fn connect(
+    policy: &HttpPolicy,
+    host: &str,
+    port: u16,
+    tls: bool,
+) -> Result<TcpStream, Connect> {
     let addresses: Vec<SocketAddr> = match host.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => tokio::net::lookup_host((host, port))
@@ -260,7 +268,8 @@ trait Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'sta
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static> Stream for T {}
 
 fn server_name(host: &str) -> Result<rustls::pki_types::ServerName<'static>, HttpError> {
-    rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|_| HttpError::HttpRequestUriInvalid)
+    rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|_| HttpError::HttpRequestUriInvalid)
 }
 
 /// One TLS client configuration per process: the webpki roots, ring's safe defaults.
@@ -275,13 +284,7 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>, HttpError> {
                 rustls::crypto::ring::default_provider(),
             ))
             .with_safe_default_protocol_versions()
-            .map(|builder| {
-                Arc::new(
-                    builder
-                        .with_root_certificates(roots)
-                        .with_no_client_auth(),
-                )
-            })
+            .map(|builder| Arc::new(builder.with_root_certificates(roots).with_no_client_auth()))
             .map_err(|e| e.to_string())
         })
         .clone()

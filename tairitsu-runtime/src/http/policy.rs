@@ -379,7 +379,10 @@ mod tests {
             assert_eq!(pattern.to_string(), text);
         }
         assert_eq!(
-            "API.Example.COM.".parse::<HostPattern>().unwrap().to_string(),
+            "API.Example.COM."
+                .parse::<HostPattern>()
+                .unwrap()
+                .to_string(),
             "api.example.com"
         );
     }
@@ -442,7 +445,9 @@ mod tests {
         assert!(p.check_host("93.184.216.34", 80, false).is_ok());
         assert_eq!(
             p.check_host("169.254.169.254", 80, false),
-            Err(Refusal::AddressNotPublic("169.254.169.254".parse().unwrap()))
+            Err(Refusal::AddressNotPublic(
+                "169.254.169.254".parse().unwrap()
+            ))
         );
         assert!(p.check_host("127.0.0.1", 80, false).is_err());
         // The name is allowed; what it resolves to is checked after the lookup.

@@ -18,11 +18,11 @@ use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
-use wasmtime::component::Linker;
+use wasmtime::component::{ComponentExportIndex, InstancePre, Linker, Resource};
 use wasmtime::{Store, Trap};
 use wasmtime_wasi_http::io::TokioIo;
-use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::types::{HostIncomingRequest, HostResponseOutparam};
 use wasmtime_wasi_http::{Error as HttpError, WasiHttpView};
 
 use crate::host_state::HostState;
@@ -149,16 +149,18 @@ impl ProxyServerBuilder {
         let pre = linker
             .instantiate_pre(image.component())
             .map_err(instantiate_error)?;
-        let pre = ProxyPre::new(pre).map_err(|e| Error::ExportType {
+        let handle = incoming_handler(&image).ok_or_else(|| Error::ExportType {
             name: "wasi:http/incoming-handler".into(),
             message: format!(
-                "{} is not a `wasi:http/proxy` component: {e:#}",
+                "{} is not a `wasi:http/proxy` component: it exports no \
+                 `wasi:http/incoming-handler@0.2.x` with a `handle` function",
                 image.display_name()
             ),
         })?;
         Ok(ProxyServer {
             inner: Arc::new(Inner {
                 pre,
+                handle,
                 image,
                 sandbox: self.sandbox,
                 limits: self.limits,
@@ -214,13 +216,32 @@ pub struct ProxyServer {
 }
 
 struct Inner {
-    pre: ProxyPre<HostState<()>>,
+    pre: InstancePre<HostState<()>>,
+    /// `wasi:http/incoming-handler@0.2.x#handle`, whatever 0.2 version the component exports
+    /// (componentize-js exports 0.2.10, wasmtime's own bindings look for 0.2.12 only).
+    handle: ComponentExportIndex,
     image: Image,
     sandbox: Sandbox,
     limits: Limits,
     max_request_body: u64,
     access_log: Option<AccessLog>,
     next_id: AtomicU64,
+}
+
+/// The `handle` function of the component's `wasi:http/incoming-handler@0.2.x` export.
+fn incoming_handler(image: &Image) -> Option<ComponentExportIndex> {
+    let component = image.component();
+    let engine = image.engine().wasmtime();
+    let ty = component.component_type();
+    let name = ty
+        .exports(engine)
+        .map(|(name, _)| name)
+        .find(|name| {
+            name.strip_prefix("wasi:http/incoming-handler@0.2.")
+                .is_some_and(|patch| !patch.is_empty())
+        })?;
+    let instance = component.get_export_index(None, name)?;
+    component.get_export_index(Some(&instance), "handle")
 }
 
 /// Why a request's guest gave no response.
@@ -335,7 +356,10 @@ impl ProxyServer {
             .and_then(|v| v.parse::<u64>().ok());
         if announced.is_some_and(|length| length > max) {
             let text = format!("the request body is larger than {max} bytes\n");
-            return (text_response(http::StatusCode::PAYLOAD_TOO_LARGE, text), None);
+            return (
+                text_response(http::StatusCode::PAYLOAD_TOO_LARGE, text),
+                None,
+            );
         }
         let request = request.map(|body| BoundedRequestBody {
             body,
@@ -366,6 +390,7 @@ impl ProxyServer {
             }
         };
         let pre = inner.pre.clone();
+        let handle = inner.handle;
         let deadline = inner.limits.deadline;
         // The guest runs in its own task: it may go on writing the body after it has handed
         // over the response head.
@@ -377,11 +402,15 @@ impl ProxyServer {
                         .is_some();
                     (Failure::from_wasmtime(&e), pool_full)
                 })?;
-                proxy
-                    .wasi_http_incoming_handler()
-                    .call_handle(&mut store, req, out)
-                    .await
-                    .map_err(|e| (Failure::from_wasmtime(&e), false))
+                let call = async {
+                    type Handle = (
+                        Resource<HostIncomingRequest>,
+                        Resource<HostResponseOutparam>,
+                    );
+                    let func = proxy.get_typed_func::<Handle, ()>(&mut store, handle)?;
+                    func.call_async(&mut store, (req, out)).await
+                };
+                call.await.map_err(|e| (Failure::from_wasmtime(&e), false))
             };
             match deadline {
                 Some(deadline) => match tokio::time::timeout(deadline, run).await {
@@ -392,7 +421,10 @@ impl ProxyServer {
             }
         });
         match receiver.await {
-            Ok(Ok(response)) => (response.map(|body| body.map_err(boxed).boxed_unsync()), None),
+            Ok(Ok(response)) => (
+                response.map(|body| body.map_err(boxed).boxed_unsync()),
+                None,
+            ),
             Ok(Err(code)) => {
                 let failure = Failure::Other(format!("the guest answered an error: {code:?}"));
                 (failed(&failure), Some(failure))
@@ -421,7 +453,7 @@ impl ProxyServer {
         let wasi = inner.sandbox.build()?;
         let state = HostState::new((), wasi, Limiter::new(inner.limits.clone()))
             .with_http(inner.sandbox.http_state(&inner.limits));
-        let mut store = Store::new(inner.pre.engine(), state);
+        let mut store = Store::new(inner.image.engine().wasmtime(), state);
         store.limiter(|state| &mut state.limiter);
         // Yield to the executor at every epoch tick: a spinning guest cannot hold a worker
         // thread, and the wall-clock deadline above can drop it.

@@ -31,7 +31,12 @@ pub const RUST_PROXY_WASM: &str = env!("RUST_PROXY_WASM");
 pub fn built(name: &str) -> PathBuf {
     let dir = std::env::var_os("TAIRITSU_ECOSYSTEM_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/ecosystem")));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../target/ecosystem"
+            ))
+        });
     let path = dir.join("components").join(name);
     assert!(
         path.is_file(),

@@ -211,7 +211,10 @@ fn an_allowed_host_is_reached_and_only_on_its_port() {
     );
     let requests = server.requests.lock().clone();
     assert_eq!(requests.len(), 1);
-    assert!(requests[0].starts_with("GET /path?q=1 HTTP/1.1\r\n"), "{requests:?}");
+    assert!(
+        requests[0].starts_with("GET /path?q=1 HTTP/1.1\r\n"),
+        "{requests:?}"
+    );
     assert!(
         requests[0]
             .to_ascii_lowercase()

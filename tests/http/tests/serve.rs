@@ -155,8 +155,9 @@ async fn concurrent_requests_are_served_and_a_trap_fails_only_its_own() {
             .header("host", addr.to_string())
             .body(Full::new(Bytes::new()))
             .unwrap();
-        let status = sender.send_request(request).await.unwrap().status();
-        assert_eq!(status, if path == "/" { 200 } else { 500 });
+        let response = sender.send_request(request).await.unwrap();
+        assert_eq!(response.status(), if path == "/" { 200 } else { 500 });
+        response.into_body().collect().await.unwrap();
         sender.ready().await.unwrap();
     }
     let log = server.log.lock().clone();
@@ -206,7 +207,13 @@ async fn a_body_past_the_limit_is_refused() {
     let server = start(Limits::new(), Sandbox::new()).await;
     let small = "a".repeat(1000);
     assert_eq!(
-        send(server.addr, "POST", "/echo", Full::new(Bytes::from(small.clone()))).await,
+        send(
+            server.addr,
+            "POST",
+            "/echo",
+            Full::new(Bytes::from(small.clone()))
+        )
+        .await,
         (200, small)
     );
     // Announced: refused before any instance starts.
@@ -226,7 +233,10 @@ async fn a_body_past_the_limit_is_refused() {
     ]));
     let (status, body) = send(server.addr, "POST", "/echo", chunks).await;
     assert_eq!(status, 400, "{body}");
-    assert!(body.contains("HTTP request body size exceeds limit"), "{body}");
+    assert!(
+        body.contains("HTTP request body size exceeds limit"),
+        "{body}"
+    );
     let log = server.log.lock().clone();
     assert_eq!(
         log.iter().map(|r| r.status).collect::<Vec<_>>(),
@@ -251,7 +261,10 @@ async fn a_request_may_reach_only_allowed_hosts() {
         Sandbox::new().allow_http([upstream.addr.to_string()]),
     )
     .await;
-    assert_eq!(get(open.addr, &target).await, (200, "hello from rust".into()));
+    assert_eq!(
+        get(open.addr, &target).await,
+        (200, "hello from rust".into())
+    );
     // The metadata address stays refused even with `*`.
     let star = start(Limits::new(), Sandbox::new().allow_http(["*"])).await;
     assert_eq!(
@@ -283,7 +296,9 @@ fn a_component_that_is_not_a_proxy_is_refused() {
     let image = Image::from_file(tairitsu_http_tests::HTTP_CLIENT_WASM).unwrap();
     let error = ProxyServer::builder(image).build().unwrap_err();
     assert!(
-        error.to_string().contains("is not a `wasi:http/proxy` component"),
+        error
+            .to_string()
+            .contains("is not a `wasi:http/proxy` component"),
         "{error}"
     );
 }

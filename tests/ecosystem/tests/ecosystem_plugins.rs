@@ -37,10 +37,13 @@ fn check(wasm: &Path) {
 
     // Variants, records.
     assert_eq!(call!(call_area(&Shape::Circle(2.0))), 12.0);
-    assert_eq!(call!(call_area(&Shape::Rectangle(Point { x: 3, y: -4 }))), 12.0);
+    assert_eq!(
+        call!(call_area(&Shape::Rectangle(Point { x: 3, y: -4 }))),
+        12.0
+    );
     assert_eq!(call!(call_area(&Shape::Dot)), 0.0);
     assert_eq!(
-        call!(call_translate(Point { x: 1, y: 2 }, 3, -4)),
+        call!(call_translate(&Point { x: 1, y: 2 }, 3, -4)),
         Point { x: 4, y: -2 }
     );
     // Enums, flags.
@@ -50,9 +53,18 @@ fn check(wasm: &Path) {
         call!(call_grant(Perms::READ, Perms::WRITE | Perms::EXEC)),
         Perms::READ | Perms::WRITE | Perms::EXEC
     );
-    assert_eq!(call!(call_grant(Perms::empty(), Perms::empty())), Perms::empty());
+    assert_eq!(
+        call!(call_grant(Perms::empty(), Perms::empty())),
+        Perms::empty()
+    );
     // Records with lists, options, enums and flags inside.
-    let ada = item("ada", &["x", "y"], Some(7), Color::Green, Perms::READ | Perms::WRITE);
+    let ada = item(
+        "ada",
+        &["x", "y"],
+        Some(7),
+        Color::Green,
+        Perms::READ | Perms::WRITE,
+    );
     let bob = item("bob", &[], None, Color::Blue, Perms::empty());
     assert_eq!(
         call!(call_describe(&ada)),

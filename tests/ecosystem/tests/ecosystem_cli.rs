@@ -124,7 +124,11 @@ fn serve(wasm: &Path, extra: &[&str]) -> Served {
     std::thread::spawn(move || {
         for line in BufReader::new(pipe).lines().map_while(Result::ok) {
             if let Some(rest) = line.split(" on http://").nth(1) {
-                let _ = found.send(rest.trim_end_matches(|c| c != '/').trim_end_matches('/').to_string());
+                let _ = found.send(
+                    rest.trim_end_matches(|c| c != '/')
+                        .trim_end_matches('/')
+                        .to_string(),
+                );
             }
             lines.lock().unwrap().push(line);
         }
@@ -192,7 +196,10 @@ async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
 }
 
 fn access_lines(lines: &[String]) -> Vec<&String> {
-    lines.iter().filter(|l| l.contains("\" ") && l.contains(" #")).collect()
+    lines
+        .iter()
+        .filter(|l| l.contains("\" ") && l.contains(" #"))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -215,7 +222,12 @@ async fn the_rust_proxy_is_served_under_concurrent_requests() {
     let (code, lines) = served.interrupt();
     assert_eq!(code, 0, "{lines:?}");
     assert_eq!(access_lines(&lines).len(), 32, "{lines:?}");
-    assert!(lines.iter().any(|l| l.contains("\"GET /spin HTTP/1.1\" 504 ")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\"GET /spin HTTP/1.1\" 504 ")),
+        "{lines:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,8 +240,16 @@ async fn ctrl_c_lets_the_request_in_flight_finish() {
     assert_eq!(in_flight.await.unwrap(), (200, "slept 1500".into()));
     let (code, lines) = stopping.await.unwrap();
     assert_eq!(code, 0, "{lines:?}");
-    assert!(lines.iter().any(|l| l.starts_with("Shutting down")), "{lines:?}");
-    assert!(lines.iter().any(|l| l.contains("\"GET /sleep/1500 HTTP/1.1\" 200 ")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("Shutting down")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\"GET /sleep/1500 HTTP/1.1\" 200 ")),
+        "{lines:?}"
+    );
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
 
@@ -249,7 +269,10 @@ async fn the_javascript_proxy_is_served_and_fetches_only_allowed_hosts() {
         requests.push(tokio::spawn(async move { get(addr, "/").await }));
     }
     for request in requests {
-        assert_eq!(request.await.unwrap(), (200, "hello from javascript".into()));
+        assert_eq!(
+            request.await.unwrap(),
+            (200, "hello from javascript".into())
+        );
     }
     assert_eq!(
         get(addr, &format!("/fetch/http://{}/", allowed.addr)).await,
