@@ -233,13 +233,10 @@ fn incoming_handler(image: &Image) -> Option<ComponentExportIndex> {
     let component = image.component();
     let engine = image.engine().wasmtime();
     let ty = component.component_type();
-    let name = ty
-        .exports(engine)
-        .map(|(name, _)| name)
-        .find(|name| {
-            name.strip_prefix("wasi:http/incoming-handler@0.2.")
-                .is_some_and(|patch| !patch.is_empty())
-        })?;
+    let name = ty.exports(engine).map(|(name, _)| name).find(|name| {
+        name.strip_prefix("wasi:http/incoming-handler@0.2.")
+            .is_some_and(|patch| !patch.is_empty())
+    })?;
     let instance = component.get_export_index(None, name)?;
     component.get_export_index(Some(&instance), "handle")
 }
