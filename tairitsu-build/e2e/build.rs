@@ -117,16 +117,22 @@ fn main() {
     }
     // The option snapshots of `tests/codegen.rs` (`option_cases` there), compiled too.
     let options: [OptionCase; 7] = [
-        ("imports_async_imports", "imports.wit", |b| b.async_imports(true)),
+        ("imports_async_imports", "imports.wit", |b| {
+            b.async_imports(true)
+        }),
         ("imports_async_trappable", "imports.wit", |b| {
             b.async_imports(true).trappable_imports(true)
         }),
         ("imports_async_import_one", "imports.wit", |b| {
-            b.async_import("test:imports/files#read").async_import("log")
+            b.async_import("test:imports/files#read")
+                .async_import("log")
         }),
-        ("exports_async_exports", "exports.wit", |b| b.async_exports(true)),
+        ("exports_async_exports", "exports.wit", |b| {
+            b.async_exports(true)
+        }),
         ("exports_async_export_one", "exports.wit", |b| {
-            b.async_export("test:exports/api#greet").async_export("version")
+            b.async_export("test:exports/api#greet")
+                .async_export("version")
         }),
         ("resources_async", "resources.wit", |b| {
             b.async_imports(true).async_exports(true)

@@ -15,6 +15,7 @@ Examples:
   tairitsu run hello.wasm -- --name Ada
   tairitsu bindgen wit/ --world plugin > src/bindings.rs
   tairitsu image load plugin.wasm --tag plugin:1.0 && tairitsu call plugin:1.0 'version()'
+  tairitsu serve app.wasm --addr 127.0.0.1:8080 --allow-http api.example.com
 
 Exit codes:
   0  success
@@ -130,6 +131,22 @@ take a stored image, by `name:tag` (`name` means `name:latest`) or by digest (6 
 digits)."
     )]
     Image(ImageCommand),
+
+    /// Serve a `wasi:http/proxy` component over HTTP/1.1: a fresh instance per request, with
+    /// its own memory limit and deadline. Ctrl-C stops accepting and lets the requests in
+    /// flight finish.
+    #[command(after_help = "\
+Examples:
+  tairitsu serve app.wasm
+  tairitsu serve app.wasm --addr 127.0.0.1:3000 --timeout 2s --max-memory 64MiB
+  tairitsu serve app.wasm --allow-http api.example.com --max-body 4MiB
+
+Each request gets a fresh instance from one pre-instantiated component (the pooling
+allocator makes that cheap). A guest that traps or exceeds its memory answers 500, one past
+its deadline 504, a body over --max-body 413; the other requests are not touched. One line per
+request goes to stderr: client, request line, status, time to the response head, request
+number.")]
+    Serve(ServeArgs),
 }
 
 /// `tairitsu inspect`.
@@ -254,6 +271,30 @@ impl RunArgs {
     }
 }
 
+/// `tairitsu serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A `wasi:http/proxy` component file, or an image in the store.
+    #[arg(value_name = "COMPONENT")]
+    pub component: String,
+
+    /// The address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+
+    /// The largest request body: `1MiB`, `64KiB`. A larger `content-length` is answered 413.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1MiB")]
+    pub max_body: usize,
+
+    /// The limits of each request (`--timeout` is wall-clock time per request; default 30s).
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// What each request's instance may touch (its stderr is the server's).
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}
+
 /// `--timeout` and `--max-memory`.
 #[derive(Debug, Args)]
 pub struct LimitArgs {
@@ -279,6 +320,13 @@ pub struct SandboxArgs {
     /// Let the guest read (only) the host directory HOST, seen as GUEST.
     #[arg(long = "ro-dir", value_name = "HOST::GUEST")]
     pub ro_dirs: Vec<String>,
+
+    /// Let the guest send `wasi:http` requests to HOST: `api.example.com` (ports 80 and 443),
+    /// `api.example.com:8443`, `*.example.org`, `127.0.0.1:9000`, `*` (any public host).
+    /// Private, loopback and link-local addresses stay refused unless listed as addresses,
+    /// also when an allowed name resolves to one. Repeat for more.
+    #[arg(long = "allow-http", value_name = "HOST")]
+    pub allow_http: Vec<String>,
 
     /// Set the guest's environment variable K to V; `--env K` passes the host's value of K.
     /// The host's environment is never inherited otherwise.

@@ -9,6 +9,7 @@
 //! tairitsu run [--argv0 NAME] hello.wasm [-- ARGS…]
 //! tairitsu bindgen wit/ [--world W]
 //! tairitsu image load|ls|inspect|rm
+//! tairitsu serve app.wasm [--addr 127.0.0.1:8080] [--allow-http HOST]…
 //! ```
 //!
 //! Warnings from the runtime go to stderr as `warning: …` (`-v` adds debug events, `-vv` trace).
@@ -28,6 +29,7 @@ mod load;
 mod options;
 mod output;
 mod run;
+mod serve;
 mod units;
 
 use std::process::ExitCode;
@@ -59,5 +61,6 @@ fn dispatch(cli: &Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run::run(args, store),
         Command::Bindgen(args) => bindgen::bindgen(args).map(|()| ExitCode::SUCCESS),
         Command::Image(command) => image::image(command, store),
+        Command::Serve(args) => serve::serve(args, store).map(|()| ExitCode::SUCCESS),
     }
 }

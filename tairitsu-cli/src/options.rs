@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use tairitsu_runtime::http::HostPattern;
 use tairitsu_runtime::{Limits, Sandbox};
 
 use crate::cli::{LimitArgs, SandboxArgs};
@@ -18,7 +19,8 @@ pub fn limits(args: &LimitArgs, default_timeout: Timeout) -> Limits {
     limits
 }
 
-/// The WASI grants of `--dir`, `--ro-dir`, `--env` and `--allow-net`, added to `sandbox`.
+/// The WASI grants of `--dir`, `--ro-dir`, `--env`, `--allow-net` and `--allow-http`, added to
+/// `sandbox`.
 pub fn sandbox(args: &SandboxArgs, mut sandbox: Sandbox) -> Result<Sandbox, CliError> {
     for (specs, read_only) in [(&args.dirs, false), (&args.ro_dirs, true)] {
         for spec in specs {
@@ -69,7 +71,17 @@ pub fn sandbox(args: &SandboxArgs, mut sandbox: Sandbox) -> Result<Sandbox, CliE
     if !args.allow_net.is_empty() {
         sandbox = sandbox.allow_network(args.allow_net.iter().copied());
     }
-    Ok(sandbox)
+    for host in &args.allow_http {
+        if let Err(e) = host.parse::<HostPattern>() {
+            return Err(
+                CliError::input(format!("--allow-http {host}: {}", e.reason)).hint(
+                    "write a host and an optional port: `api.example.com`, `api.example.com:8443`, \
+                 `*.example.org`, `127.0.0.1:9000`, `*`",
+                ),
+            );
+        }
+    }
+    Ok(sandbox.allow_http(&args.allow_http))
 }
 
 /// `HOST::GUEST`, both sides non-empty.
@@ -88,6 +100,7 @@ mod tests {
             ro_dirs: vec![],
             env: vec![],
             allow_net: vec![],
+            allow_http: vec![],
         }
     }
 
@@ -108,6 +121,16 @@ mod tests {
             ..no_grants()
         };
         assert!(sandbox(&args, Sandbox::new()).is_err());
+        let args = SandboxArgs {
+            allow_http: vec!["api.example.com".into(), "https://x".into()],
+            ..no_grants()
+        };
+        let err = sandbox(&args, Sandbox::new()).unwrap_err();
+        assert!(
+            err.error
+                .to_string()
+                .contains("--allow-http https://x: write a host")
+        );
     }
 
     /// Regression: `--dir HOST` without `::GUEST` mounted the directory at its host path, so the

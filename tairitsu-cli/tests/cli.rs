@@ -1023,9 +1023,17 @@ fn bindgen_async_and_feature_options_reach_the_generator() {
             .async_exports(true),
     );
     assert_eq!(format!("{}\n", one.ok()), expected);
-    tairitsu(["bindgen", wit_arg, "--async-import", "test:host/math#triple"])
-        .run()
-        .fails(2, &["names no imported function", "test:host/math@0.1.0#double"]);
+    tairitsu([
+        "bindgen",
+        wit_arg,
+        "--async-import",
+        "test:host/math#triple",
+    ])
+    .run()
+    .fails(
+        2,
+        &["names no imported function", "test:host/math@0.1.0#double"],
+    );
 
     // An unstable world names its feature; `--features` and `--all-features` enable it.
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();

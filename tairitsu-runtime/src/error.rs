@@ -184,6 +184,10 @@ pub enum Error {
     #[error(transparent)]
     Value(#[from] crate::dynamic::ValueError),
 
+    /// An entry of [`Sandbox::allow_http`](crate::Sandbox::allow_http) is not a host pattern.
+    #[error(transparent)]
+    InvalidHostPattern(#[from] crate::http::HostPatternError),
+
     /// A configuration that cannot work: engine settings this build does not support, a
     /// sandbox grant that cannot be made.
     #[error("invalid configuration: {0}")]

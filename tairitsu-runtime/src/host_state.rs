@@ -4,6 +4,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::container::CallClock;
+use crate::http::HttpState;
 use crate::limits::Limiter;
 
 /// What a container's [`wasmtime::Store`] holds: your data `T`, the guest's WASI context (granting
@@ -22,6 +23,7 @@ pub struct HostState<T = ()> {
     pub(crate) limiter: Limiter,
     /// The deadline of the call in progress.
     pub(crate) clock: CallClock,
+    http: HttpState,
 }
 
 impl<T> HostState<T> {
@@ -32,7 +34,14 @@ impl<T> HostState<T> {
             table: ResourceTable::new(),
             limiter,
             clock,
+            http: HttpState::default(),
         }
+    }
+
+    /// Replaces the default `wasi:http` state (every request refused).
+    pub(crate) fn with_http(mut self, http: HttpState) -> Self {
+        self.http = http;
+        self
     }
 
     /// Your data.
@@ -65,6 +74,16 @@ impl<T: Send> WasiView for HostState<T> {
         WasiCtxView {
             ctx: &mut self.wasi,
             table: &mut self.table,
+        }
+    }
+}
+
+impl<T: Send> wasmtime_wasi_http::WasiHttpView for HostState<T> {
+    fn http(&mut self) -> wasmtime_wasi_http::WasiHttpCtxView<'_> {
+        wasmtime_wasi_http::WasiHttpCtxView {
+            ctx: &mut self.http.ctx,
+            table: &mut self.table,
+            hooks: &mut self.http.hooks,
         }
     }
 }

@@ -48,6 +48,7 @@ pub mod dynamic;
 mod engine;
 mod error;
 mod host_state;
+pub mod http;
 mod image;
 mod limits;
 mod reference;

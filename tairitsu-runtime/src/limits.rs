@@ -48,6 +48,7 @@ pub struct Limits {
     pub(crate) tables: usize,
     pub(crate) deadline: Option<Duration>,
     pub(crate) trap_on_grow_failure: bool,
+    pub(crate) http: crate::http::HttpLimits,
 }
 
 impl Default for Limits {
@@ -60,6 +61,7 @@ impl Default for Limits {
             tables: 100,
             deadline: Some(Duration::from_secs(5)),
             trap_on_grow_failure: true,
+            http: crate::http::HttpLimits::default(),
         }
     }
 }

@@ -39,6 +39,7 @@ pub struct Sandbox {
     stdout: bool,
     stderr: bool,
     network: Network,
+    pub(crate) http: crate::http::HttpPolicy,
 }
 
 /// What the guest may reach over the network.
@@ -159,6 +160,9 @@ impl Sandbox {
 
     /// Builds a fresh WASI context with these grants (one per container start).
     pub(crate) fn build(&self) -> Result<WasiCtx> {
+        if let Some(invalid) = self.http.invalid.first() {
+            return Err(invalid.clone().into());
+        }
         let mut b = WasiCtxBuilder::new();
         for dir in &self.dirs {
             let perms = if dir.read_only {

@@ -90,7 +90,13 @@ fn second_load_comes_from_the_cache_without_compiling() {
     // Beside the artifact, the cache keeps the key its artifacts are sealed with.
     let artifacts: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "cwasm"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "cwasm")
+        })
         .collect();
     assert_eq!(artifacts.len(), 1, "one artifact written");
 

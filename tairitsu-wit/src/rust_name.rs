@@ -107,14 +107,32 @@ mod tests {
         // (WIT name, snake, camel, shouty, serde name of the field)
         let table = [
             ("x-pos", "x_pos", "XPos", "X_POS", "x_pos"),
-            ("item-info", "item_info", "ItemInfo", "ITEM_INFO", "item_info"),
+            (
+                "item-info",
+                "item_info",
+                "ItemInfo",
+                "ITEM_INFO",
+                "item_info",
+            ),
             ("type", "r#type", "Type", "TYPE", "type"),
             ("self", "self_", "Self_", "SELF", "self_"),
             ("in", "r#in", "In", "IN", "in"),
             ("self-ref", "self_ref", "SelfRef", "SELF_REF", "self_ref"),
-            ("dark-magenta", "dark_magenta", "DarkMagenta", "DARK_MAGENTA", "dark_magenta"),
+            (
+                "dark-magenta",
+                "dark_magenta",
+                "DarkMagenta",
+                "DARK_MAGENTA",
+                "dark_magenta",
+            ),
             ("get-HTTP", "get_http", "GetHttp", "GET_HTTP", "get_http"),
-            ("HTTP-request", "http_request", "HttpRequest", "HTTP_REQUEST", "http_request"),
+            (
+                "HTTP-request",
+                "http_request",
+                "HttpRequest",
+                "HTTP_REQUEST",
+                "http_request",
+            ),
             ("crate", "crate_", "Crate", "CRATE", "crate_"),
             ("super", "super_", "Super", "SUPER", "super_"),
             ("async", "r#async", "Async", "ASYNC", "async"),
@@ -133,7 +151,11 @@ mod tests {
 
     #[test]
     fn rust_names_become_wit_names() {
-        for (rust, wit) in [("ReadFile", "read-file"), ("read_file", "read-file"), ("HTTPRequest", "http-request")] {
+        for (rust, wit) in [
+            ("ReadFile", "read-file"),
+            ("read_file", "read-file"),
+            ("HTTPRequest", "http-request"),
+        ] {
             assert_eq!(kebab_case(rust), wit);
         }
     }
@@ -141,7 +163,10 @@ mod tests {
     #[test]
     fn function_bases_and_versions() {
         assert_eq!(function_base(Some("counter"), "get", false), "counter-get");
-        assert_eq!(function_base(Some("counter"), "counter", true), "counter-new");
+        assert_eq!(
+            function_base(Some("counter"), "counter", true),
+            "counter-new"
+        );
         assert_eq!(function_base(None, "echo-s8", false), "echo-s8");
         assert_eq!(version_suffix("0.2.12"), "0_2_12");
         assert_eq!(version_suffix("1.0.0-rc.1"), "1_0_0_rc_1");

@@ -48,7 +48,9 @@ fn async_calls(c: &mut Criterion) {
         .expect("instantiate");
     // Both answer, and the same.
     let a = rt.block_on(ours.call_add(&mut store, 1, 2)).expect("add");
-    let b = rt.block_on(theirs.call_add(&mut wt_store, 1, 2)).expect("add");
+    let b = rt
+        .block_on(theirs.call_add(&mut wt_store, 1, 2))
+        .expect("add");
     assert_eq!((a, b), (3, 3));
 
     let mut group = c.benchmark_group("async-typed-call-add");

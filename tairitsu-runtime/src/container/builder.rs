@@ -290,9 +290,11 @@ impl<T: Send + 'static, S> ContainerBuilder<T, S> {
         let mut linker = Linker::<HostState<T>>::new(&engine);
         if self.wasi && asynchronous {
             wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wasmtime_error)?;
+            crate::http::add_to_linker_async(&mut linker).map_err(wasmtime_error)?;
         } else if self.wasi {
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(wasmtime_error)?;
             super::wasi_wait::link(&mut linker).map_err(wasmtime_error)?;
+            crate::http::add_to_linker_sync(&mut linker).map_err(wasmtime_error)?;
         }
         for hook in self.hooks {
             hook(&mut linker).map_err(wasmtime_error)?;

@@ -88,6 +88,17 @@ pub(crate) struct CallClock {
 }
 
 impl CallClock {
+    /// A clock on `engine`'s ticks with no call in progress.
+    pub(crate) fn new(engine: &crate::Engine, interrupt: Arc<Interrupt>) -> Self {
+        Self {
+            ticks: engine.ticks().clone(),
+            tick: engine.config().tick(),
+            deadline_tick: u64::MAX,
+            asynchronous: false,
+            interrupt,
+        }
+    }
+
     /// The tick count now.
     pub(crate) fn now(&self) -> u64 {
         self.ticks.load(Ordering::Acquire)

@@ -259,16 +259,11 @@ impl<T: Send + 'static> Container<T> {
             }
         };
         let engine = self.image.engine();
-        let clock = CallClock {
-            ticks: engine.ticks().clone(),
-            tick: engine.config().tick(),
-            deadline_tick: u64::MAX,
-            asynchronous: false,
-            interrupt: self.core.interrupt.clone(),
-        };
+        let clock = CallClock::new(engine, self.core.interrupt.clone());
         let mut store = Store::new(
             engine.wasmtime(),
-            HostState::new(data, wasi, Limiter::new(self.core.limits.clone()), clock),
+            HostState::new(data, wasi, Limiter::new(self.core.limits.clone()), clock)
+                .with_http(self.sandbox.http_state(&self.core.limits)),
         );
         store.limiter(|state| &mut state.limiter);
         // The epoch check runs at every tick while the guest runs: it ends the call at its
