@@ -15,7 +15,7 @@ use crate::units::{format_age, format_size};
 
 /// `tairitsu inspect COMPONENT [--json]`.
 pub fn inspect(args: &InspectArgs, store: Option<&Path>) -> Result<(), CliError> {
-    let loaded = load::load(&args.component, store)?;
+    let loaded = load::load(&args.component, store, None)?;
     print(&loaded, args.json)
 }
 

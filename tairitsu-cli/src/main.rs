@@ -7,7 +7,7 @@
 //!     [--timeout 500ms] [--max-memory 64MiB] [--dir HOST[::GUEST]]… [--env K=V]…
 //! tairitsu run hello.wasm [-- ARGS…]
 //! tairitsu bindgen wit/ [--world W]
-//! tairitsu image load|ls|inspect|rm
+//! tairitsu image load|ls|inspect|rm|pull|push
 //! ```
 //!
 //! Exit codes: 0 success, 1 the guest failed (trap, deadline, limit, failing import, failed
@@ -23,6 +23,7 @@ mod inspect;
 mod load;
 mod options;
 mod output;
+mod remote;
 mod run;
 mod units;
 

@@ -43,6 +43,7 @@
 mod bindings;
 mod cache;
 mod command;
+mod durable;
 mod container;
 pub mod dynamic;
 mod engine;
@@ -52,6 +53,8 @@ mod host_state;
 mod image;
 mod imports;
 mod limits;
+#[cfg(feature = "oci")]
+pub mod oci;
 mod reference;
 mod registry;
 pub mod ron;
