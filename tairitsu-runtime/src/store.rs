@@ -313,6 +313,7 @@ impl<T: Send + 'static> ImageStore<T> {
         let mut refs = self.read_refs()?;
         let (digest, found) = self.find(&refs, reference)?;
         let mut removed = Removed::default();
+        let by_tag = matches!(found, Found::Tag(_));
         match found {
             Found::Tag(tag) => {
                 refs.tags.remove(&tag);
@@ -335,8 +336,7 @@ impl<T: Send + 'static> ImageStore<T> {
             }
         }
         let last = !refs.tags.values().any(|d| *d == digest)
-            && (matches!(found, Found::Tag(_))
-                || !refs.repo_digests.values().any(|d| *d == digest));
+            && (by_tag || !refs.repo_digests.values().any(|d| *d == digest));
         if last {
             // The registry digests go with the last tag, as `docker rmi` does.
             refs.repo_digests.retain(|_, d| *d != digest);

@@ -111,6 +111,7 @@ pub(crate) fn manifest(
         size: i64::try_from(size).unwrap_or(i64::MAX),
         urls: None,
         annotations: None,
+        artifact_type: None,
     };
     OciImageManifest {
         schema_version: 2,
@@ -217,7 +218,7 @@ mod tests {
             .collect();
         assert_eq!(
             exports,
-            ["test:calc/api@0.1.0", "test:calc/extra@0.1.0", "version"]
+            ["version", "test:calc/api@0.1.0", "test:calc/extra@0.1.0"]
         );
         let host = Image::from_bytes(tairitsu_fixtures::host_import()).unwrap();
         let config = WasmConfig::for_image(&host, "2026-01-02T03:04:05Z");

@@ -413,6 +413,6 @@ fn skopeo_reads_the_pushed_artifact() {
     assert_eq!(config["layerDigests"][0], calc.digest());
     assert_eq!(
         config["component"]["exports"],
-        serde_json::json!(["test:calc/api@0.1.0", "test:calc/extra@0.1.0", "version"])
+        serde_json::json!(["version", "test:calc/api@0.1.0", "test:calc/extra@0.1.0"])
     );
 }
