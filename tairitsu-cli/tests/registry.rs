@@ -83,10 +83,11 @@ impl Out {
         self.stdout.strip_suffix('\n').unwrap_or(&self.stdout)
     }
 
-    /// A failure with exit code 2, each needle in the error, and `hint` in the hint line.
+    /// A failure with exit code 2, each needle in the error, and `hint` in the hint line
+    /// (as with docker, the report's first line may come before the error).
     fn fails(&self, needles: &[&str], hint: &str) {
         assert_eq!(self.code, 2, "exit code: {self:#?}");
-        assert!(self.stderr.starts_with("error: "), "{self:#?}");
+        assert!(self.stderr.lines().any(|l| l.starts_with("error: ")), "{self:#?}");
         for needle in needles {
             assert!(self.stderr.contains(needle), "`{needle}` not in {self:#?}");
         }
