@@ -51,8 +51,11 @@ pub fn client(args: &RegistryArgs) -> Result<RegistryClient, CliError> {
             .map_err(|e| CliError::input(format!("cannot read the password from stdin: {e}")))?;
         let password = password.trim_end_matches(['\r', '\n']);
         if password.is_empty() {
-            return Err(CliError::input("--password-stdin read an empty password")
-                .hint("pipe it in: `echo \"$TOKEN\" | tairitsu … --username NAME --password-stdin`"));
+            return Err(
+                CliError::input("--password-stdin read an empty password").hint(
+                    "pipe it in: `echo \"$TOKEN\" | tairitsu … --username NAME --password-stdin`",
+                ),
+            );
         }
         client = client.credentials(Credentials::basic(username, password));
     } else {
@@ -85,7 +88,11 @@ pub fn pull(
     let fresh = !before.contains(&stored.digest);
     report.line(&format!(
         "{short}: {} ({})",
-        if fresh { "Pull complete" } else { "Already exists" },
+        if fresh {
+            "Pull complete"
+        } else {
+            "Already exists"
+        },
         format_size(stored.size)
     ));
     let manifest = stored

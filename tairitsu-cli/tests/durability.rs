@@ -81,7 +81,11 @@ fn store_and_cache_writes_sync_the_file_before_the_rename_and_the_directory_afte
     // The blob, `refs`, and the compiled artifact in the cache.
     assert!(renames.len() >= 3, "{renames:?}\n{trace}");
     for (to, synced_before) in &renames {
-        let dir = Path::new(to).parent().unwrap().to_string_lossy().into_owned();
+        let dir = Path::new(to)
+            .parent()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         assert!(
             synced[*synced_before..].iter().any(|p| *p == dir),
             "the directory of {to} was not synced after the rename:\n{trace}"

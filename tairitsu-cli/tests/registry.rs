@@ -40,7 +40,13 @@ impl Scratch {
         self.run_with(store, args, None, &[])
     }
 
-    fn run_with(&self, store: &str, args: &[&str], stdin: Option<&str>, env: &[(&str, &Path)]) -> Out {
+    fn run_with(
+        &self,
+        store: &str,
+        args: &[&str],
+        stdin: Option<&str>,
+        env: &[(&str, &Path)],
+    ) -> Out {
         let mut cmd = Command::new(BIN);
         cmd.args(args)
             .current_dir(self.path())
@@ -51,7 +57,11 @@ impl Scratch {
             .env("TAIRITSU_STORE", self.path().join(store))
             .env("DOCKER_CONFIG", self.path().join("docker"))
             .env_remove("RUST_BACKTRACE")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (key, value) in env {
@@ -59,7 +69,12 @@ impl Scratch {
         }
         let mut child = cmd.spawn().expect("the tairitsu binary runs");
         if let Some(text) = stdin {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         let output = child.wait_with_output().unwrap();
         Out {
@@ -87,7 +102,10 @@ impl Out {
     /// (as with docker, the report's first line may come before the error).
     fn fails(&self, needles: &[&str], hint: &str) {
         assert_eq!(self.code, 2, "exit code: {self:#?}");
-        assert!(self.stderr.lines().any(|l| l.starts_with("error: ")), "{self:#?}");
+        assert!(
+            self.stderr.lines().any(|l| l.starts_with("error: ")),
+            "{self:#?}"
+        );
         for needle in needles {
             assert!(self.stderr.contains(needle), "`{needle}` not in {self:#?}");
         }
@@ -108,7 +126,10 @@ fn registry() -> TestRegistry {
 
 /// The value after `key` in a `docker push`-like line `… key VALUE …`.
 fn word_after<'a>(text: &'a str, key: &str) -> &'a str {
-    let at = text.find(key).unwrap_or_else(|| panic!("no `{key}` in {text}")) + key.len();
+    let at = text
+        .find(key)
+        .unwrap_or_else(|| panic!("no `{key}` in {text}"))
+        + key.len();
     text[at..].split_whitespace().next().unwrap()
 }
 
@@ -123,42 +144,92 @@ fn push_pull_ls_inspect_and_call_by_reference() {
     // A file, then an image of the store, each to its own tag.
     let out = scratch.run("a", &["image", "push", "calc.wasm", &one]);
     let text = out.ok();
-    assert!(text.starts_with(&format!("The push refers to repository [{host}/calc]")), "{text}");
+    assert!(
+        text.starts_with(&format!("The push refers to repository [{host}/calc]")),
+        "{text}"
+    );
     assert!(text.contains(": Pushed"), "{text}");
     let manifest = word_after(text, "1.0: digest:").to_string();
-    assert!(manifest.starts_with("sha256:") && manifest.len() == 71, "{text}");
-    scratch.run("a", &["image", "load", "calc.wasm", "--tag", "calc:1.0"]).ok();
-    let text = scratch.run("a", &["image", "push", "calc:1.0", &stable]).ok().to_string();
+    assert!(
+        manifest.starts_with("sha256:") && manifest.len() == 71,
+        "{text}"
+    );
+    scratch
+        .run("a", &["image", "load", "calc.wasm", "--tag", "calc:1.0"])
+        .ok();
+    let text = scratch
+        .run("a", &["image", "push", "calc:1.0", &stable])
+        .ok()
+        .to_string();
     assert!(text.contains("Layer already exists"), "{text}");
-    assert_eq!(word_after(&text, "stable: digest:"), manifest, "same bytes, same manifest? {text}");
+    assert_eq!(
+        word_after(&text, "stable: digest:"),
+        manifest,
+        "same bytes, same manifest? {text}"
+    );
 
     // Both tags into an empty store: one image with two references.
     let text = scratch.run("b", &["image", "pull", &one]).ok().to_string();
-    assert!(text.starts_with(&format!("1.0: Pulling from {host}/calc")), "{text}");
+    assert!(
+        text.starts_with(&format!("1.0: Pulling from {host}/calc")),
+        "{text}"
+    );
     assert!(text.contains("Pull complete"), "{text}");
     assert!(text.contains(&format!("Digest: {manifest}")), "{text}");
     assert!(text.ends_with(&one), "{text}");
-    let text = scratch.run("b", &["image", "pull", &stable]).ok().to_string();
+    let text = scratch
+        .run("b", &["image", "pull", &stable])
+        .ok()
+        .to_string();
     assert!(text.contains("Already exists"), "{text}");
     let ls = scratch.run("b", &["image", "ls"]).ok().to_string();
     let rows: Vec<&str> = ls.lines().skip(1).collect();
     assert_eq!(rows.len(), 2, "{ls}");
-    assert!(rows[0].starts_with(&one) && rows[1].starts_with(&stable), "{ls}");
-    assert_eq!(rows[0].split_whitespace().nth(1), rows[1].split_whitespace().nth(1), "{ls}");
+    assert!(
+        rows[0].starts_with(&one) && rows[1].starts_with(&stable),
+        "{ls}"
+    );
+    assert_eq!(
+        rows[0].split_whitespace().nth(1),
+        rows[1].split_whitespace().nth(1),
+        "{ls}"
+    );
 
     // Inspect prints the registry digest to pin, and pulling by it works.
-    let inspect = scratch.run("b", &["image", "inspect", &one]).ok().to_string();
+    let inspect = scratch
+        .run("b", &["image", "inspect", &one])
+        .ok()
+        .to_string();
     let pinned = format!("{host}/calc@{manifest}");
     assert!(inspect.contains(&pinned), "{inspect}");
-    let text = scratch.run("c", &["image", "pull", &pinned]).ok().to_string();
+    let text = scratch
+        .run("c", &["image", "pull", &pinned])
+        .ok()
+        .to_string();
     assert!(text.contains("Downloaded newer image"), "{text}");
     assert_eq!(
-        scratch.run("c", &["call", &pinned, "test:calc/api.add(2, 3)", "--pull", "never"]).ok(),
+        scratch
+            .run(
+                "c",
+                &[
+                    "call",
+                    &pinned,
+                    "test:calc/api.add(2, 3)",
+                    "--pull",
+                    "never"
+                ]
+            )
+            .ok(),
         "5"
     );
 
     // Called by reference, from the store.
-    assert_eq!(scratch.run("b", &["call", &stable, "test:calc/extra.describe()"]).ok(), "\"calc extra\"");
+    assert_eq!(
+        scratch
+            .run("b", &["call", &stable, "test:calc/extra.describe()"])
+            .ok(),
+        "\"calc extra\""
+    );
 }
 
 #[test]
@@ -166,7 +237,9 @@ fn call_pulls_on_first_use_as_pull_says() {
     let registry = registry();
     let scratch = Scratch::new();
     let reference = format!("{}/root:1.0", registry.host());
-    scratch.run("a", &["image", "push", "root.wasm", &reference]).ok();
+    scratch
+        .run("a", &["image", "push", "root.wasm", &reference])
+        .ok();
 
     // `never`: not in the store, so it fails and says how to pull.
     scratch
@@ -178,7 +251,10 @@ fn call_pulls_on_first_use_as_pull_says() {
     assert!(out.stderr.contains("Unable to find image"), "{out:#?}");
     let out = scratch.run("b", &["call", &reference, "add(2, 2)"]);
     assert_eq!(out.ok(), "4");
-    assert!(!out.stderr.contains("Pulling"), "already in the store: {out:#?}");
+    assert!(
+        !out.stderr.contains("Pulling"),
+        "already in the store: {out:#?}"
+    );
     // `always`: asks the registry again, and says the image is up to date.
     let out = scratch.run("b", &["call", &reference, "add(3, 3)", "--pull", "always"]);
     assert_eq!(out.ok(), "6");
@@ -187,8 +263,14 @@ fn call_pulls_on_first_use_as_pull_says() {
     registry.stop();
     scratch
         .run("b", &["call", &reference, "add(1, 1)", "--pull", "always"])
-        .fails(&["cannot reach the registry", &registry.host()], "registry is running");
-    assert_eq!(scratch.run("b", &["call", &reference, "add(1, 1)"]).ok(), "2");
+        .fails(
+            &["cannot reach the registry", &registry.host()],
+            "registry is running",
+        );
+    assert_eq!(
+        scratch.run("b", &["call", &reference, "add(1, 1)"]).ok(),
+        "2"
+    );
 }
 
 #[test]
@@ -208,7 +290,15 @@ fn basic_auth_from_stdin_and_from_the_docker_config() {
     scratch
         .run_with(
             "a",
-            &["image", "push", "root.wasm", &reference, "--username", "ada", "--password-stdin"],
+            &[
+                "image",
+                "push",
+                "root.wasm",
+                &reference,
+                "--username",
+                "ada",
+                "--password-stdin",
+            ],
             Some("wrong\n"),
             &[],
         )
@@ -216,7 +306,15 @@ fn basic_auth_from_stdin_and_from_the_docker_config() {
     scratch
         .run_with(
             "a",
-            &["image", "push", "root.wasm", &reference, "--username", "ada", "--password-stdin"],
+            &[
+                "image",
+                "push",
+                "root.wasm",
+                &reference,
+                "--username",
+                "ada",
+                "--password-stdin",
+            ],
             Some("s3cret\n"),
             &[],
         )
@@ -232,7 +330,12 @@ fn basic_auth_from_stdin_and_from_the_docker_config() {
         format!(r#"{{"auths": {{"{host}": {{"auth": "YWRhOnMzY3JldA=="}}}}}}"#),
     )
     .unwrap();
-    let out = scratch.run_with("b", &["call", &reference, "greet(\"Ada\")"], None, &[("DOCKER_CONFIG", &config)]);
+    let out = scratch.run_with(
+        "b",
+        &["call", &reference, "greet(\"Ada\")"],
+        None,
+        &[("DOCKER_CONFIG", &config)],
+    );
     assert_eq!(out.ok(), "\"Hello, Ada!\"");
 }
 
@@ -243,15 +346,41 @@ fn registry_errors_say_what_happened() {
     let host = registry.host();
     scratch
         .run("a", &["image", "pull", &format!("{host}/nothing:2.0")])
-        .fails(&["`nothing:2.0` was not found", &host], "repository and the tag");
+        .fails(
+            &["`nothing:2.0` was not found", &host],
+            "repository and the tag",
+        );
     scratch
-        .run("a", &["image", "push", "root.wasm", &format!("{host}/x@sha256:{}", "a".repeat(64))])
+        .run(
+            "a",
+            &[
+                "image",
+                "push",
+                "root.wasm",
+                &format!("{host}/x@sha256:{}", "a".repeat(64)),
+            ],
+        )
         .fails(&["not to a digest"], "reference");
-    let out = scratch.run("a", &["image", "push", "root.wasm", &format!("{host}/insecure:1"), "--insecure"]);
+    let out = scratch.run(
+        "a",
+        &[
+            "image",
+            "push",
+            "root.wasm",
+            &format!("{host}/insecure:1"),
+            "--insecure",
+        ],
+    );
     out.ok();
-    assert!(out.stderr.contains("--insecure: using plain HTTP"), "{out:#?}");
+    assert!(
+        out.stderr.contains("--insecure: using plain HTTP"),
+        "{out:#?}"
+    );
     // Nothing listens there.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     scratch
         .run("a", &["image", "pull", &format!("{closed}/x:1")])
         .fails(&["cannot reach the registry"], "registry is running");
@@ -262,7 +391,10 @@ fn registry_errors_say_what_happened() {
 #[test]
 fn a_digest_cannot_be_spoofed_by_a_tag_or_a_file() {
     let scratch = Scratch::new();
-    let good = scratch.run("s", &["image", "load", "root.wasm", "--tag", "good"]).ok().to_string();
+    let good = scratch
+        .run("s", &["image", "load", "root.wasm", "--tag", "good"])
+        .ok()
+        .to_string();
     let digest = word_after(&good, "good:latest").to_string();
     assert!(digest.starts_with("sha256:"), "{good}");
 
@@ -273,9 +405,16 @@ fn a_digest_cannot_be_spoofed_by_a_tag_or_a_file() {
         .run("s", &["image", "load", "calc.wasm", "-t", &digest[7..]])
         .fails(&["64 hex digits"], "reference");
     // A file named like the digest does not answer for it either.
-    std::fs::copy(scratch.path().join("calc.wasm"), scratch.path().join(&digest)).unwrap();
+    std::fs::copy(
+        scratch.path().join("calc.wasm"),
+        scratch.path().join(&digest),
+    )
+    .unwrap();
     assert_eq!(scratch.run("s", &["call", &digest, "add(1, 2)"]).ok(), "3");
-    assert_eq!(scratch.run("s", &["call", &digest, "version()"]).ok(), "\"1.0.0\"");
+    assert_eq!(
+        scratch.run("s", &["call", &digest, "version()"]).ok(),
+        "\"1.0.0\""
+    );
     let ls = scratch.run("s", &["image", "ls", "-q"]).ok().to_string();
     assert_eq!(ls.lines().collect::<Vec<_>>(), [digest.as_str()]);
 }

@@ -66,11 +66,16 @@ mod tests {
     fn carries_its_data() {
         let data = super::large_data(1000);
         assert_eq!(data, super::large_data(1000));
-        assert!(data.iter().filter(|b| **b == data[0]).count() < 50, "not constant");
+        assert!(
+            data.iter().filter(|b| **b == data[0]).count() < 50,
+            "not constant"
+        );
         let component = super::large(100_000);
         assert!(component.len() > 100_000);
         assert!(
-            component.windows(64).any(|w| w == &super::large_data(100_000)[..64]),
+            component
+                .windows(64)
+                .any(|w| w == &super::large_data(100_000)[..64]),
             "the data segment holds the bytes"
         );
     }

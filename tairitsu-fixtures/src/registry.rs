@@ -208,9 +208,18 @@ impl TestRegistry {
     /// When the registry refuses it.
     pub fn upload_blob(&self, repository: &str, bytes: &[u8]) -> Result<String> {
         let digest = sha256(bytes);
-        let started = self.request("POST", &format!("/v2/{repository}/blobs/uploads/"), &[], &[])?;
+        let started = self.request(
+            "POST",
+            &format!("/v2/{repository}/blobs/uploads/"),
+            &[],
+            &[],
+        )?;
         if started.status != 202 {
-            bail!("starting an upload: HTTP {}: {}", started.status, started.text());
+            bail!(
+                "starting an upload: HTTP {}: {}",
+                started.status,
+                started.text()
+            );
         }
         let location = started
             .header("location")
@@ -252,7 +261,11 @@ impl TestRegistry {
             manifest,
         )?;
         if response.status != 201 {
-            bail!("putting the manifest: HTTP {}: {}", response.status, response.text());
+            bail!(
+                "putting the manifest: HTTP {}: {}",
+                response.status,
+                response.text()
+            );
         }
         Ok(sha256(manifest))
     }

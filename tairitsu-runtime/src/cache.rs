@@ -108,7 +108,8 @@ impl ArtifactCache {
             .serialize()
             .map_err(|e| e.to_string())
             .and_then(|bytes| {
-                crate::durable::write_atomically(&self.dir, &path, &bytes).map_err(|e| e.to_string())
+                crate::durable::write_atomically(&self.dir, &path, &bytes)
+                    .map_err(|e| e.to_string())
             });
         if let Err(e) = result {
             tracing::warn!("cannot cache {}: {e}", path.display());

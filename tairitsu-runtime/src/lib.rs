@@ -43,8 +43,8 @@
 mod bindings;
 mod cache;
 mod command;
-mod durable;
 mod container;
+mod durable;
 pub mod dynamic;
 mod engine;
 mod error;

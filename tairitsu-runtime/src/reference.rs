@@ -143,9 +143,7 @@ fn check_host(host: &str) -> Result<(), &'static str> {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     });
     if !labels_ok {
-        return Err(
-            "a registry host has lower-case letters, digits, `-` and `.`, as in `ghcr.io`",
-        );
+        return Err("a registry host has lower-case letters, digits, `-` and `.`, as in `ghcr.io`");
     }
     if let Some(port) = port
         && (port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()))

@@ -659,9 +659,7 @@ fn parse_refs_line(line: &str) -> std::result::Result<(String, String), &'static
             let valid = repository
                 .parse::<ImageRef>()
                 .is_ok_and(|r| r.name() == repository)
-                && manifest
-                    .strip_prefix("sha256:")
-                    .is_some_and(is_full_hex);
+                && manifest.strip_prefix("sha256:").is_some_and(is_full_hex);
             if !valid {
                 return Err("does not start with a reference `name:tag` or `name@sha256:…`");
             }
@@ -990,8 +988,10 @@ mod tests {
         let parent = store(tmp.path());
         let root = parent.load("app-0", &tairitsu_fixtures::root()).unwrap();
         let calc_hex = hex::encode(Sha256::digest(tairitsu_fixtures::calc()));
-        for (stop_at, blob_in_place) in [(format!("{calc_hex}.wasm"), false), ("refs".to_string(), true)]
-        {
+        for (stop_at, blob_in_place) in [
+            (format!("{calc_hex}.wasm"), false),
+            ("refs".to_string(), true),
+        ] {
             let marker = tmp.path().join("stopped");
             let _ = std::fs::remove_file(&marker);
             // The child retags `app-0` to calc, and is killed just before a rename.
@@ -1016,9 +1016,17 @@ mod tests {
             // It left its temporary file, and the old state.
             assert_eq!(leftovers(parent.dir()).len(), 1, "{stop_at}");
             let after = reopen(&parent);
-            assert_eq!(after.get("app-0").unwrap().digest, root.digest(), "{stop_at}");
             assert_eq!(
-                after.dir().join("blobs/sha256").join(format!("{calc_hex}.wasm")).exists(),
+                after.get("app-0").unwrap().digest,
+                root.digest(),
+                "{stop_at}"
+            );
+            assert_eq!(
+                after
+                    .dir()
+                    .join("blobs/sha256")
+                    .join(format!("{calc_hex}.wasm"))
+                    .exists(),
                 blob_in_place,
                 "{stop_at}"
             );
@@ -1070,7 +1078,13 @@ mod tests {
         )
         .unwrap();
         let err = store.image("root").unwrap_err();
-        assert!(matches!(err, Error::StoreDamaged { line: None, .. }), "{err:?}");
-        assert!(err.to_string().contains("does not match its digest"), "{err}");
+        assert!(
+            matches!(err, Error::StoreDamaged { line: None, .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("does not match its digest"),
+            "{err}"
+        );
     }
 }

@@ -116,11 +116,7 @@ pub(crate) fn manifest(
     OciImageManifest {
         schema_version: 2,
         media_type: Some(OCI_MANIFEST_MEDIA_TYPE.to_string()),
-        config: descriptor(
-            WASM_CONFIG_MEDIA_TYPE,
-            sha256(config),
-            config.len(),
-        ),
+        config: descriptor(WASM_CONFIG_MEDIA_TYPE, sha256(config), config.len()),
         layers: vec![descriptor(
             WASM_LAYER_MEDIA_TYPE,
             layer_digest.to_string(),
@@ -158,8 +154,7 @@ pub(crate) fn component_layer(body: &[u8]) -> Result<OciDescriptor, String> {
             .is_some_and(|m| m.contains("index") || m.contains("list"))
     {
         return Err(
-            "it is an image index (a multi-platform container image), not a Wasm artifact"
-                .into(),
+            "it is an image index (a multi-platform container image), not a Wasm artifact".into(),
         );
     }
     let manifest: OciImageManifest = serde_json::from_slice(body)
@@ -175,7 +170,11 @@ pub(crate) fn component_layer(body: &[u8]) -> Result<OciDescriptor, String> {
     match wasm.as_slice() {
         [one] if manifest.layers.len() == 1 => Ok((*one).clone()),
         [] => {
-            let layers: Vec<&str> = manifest.layers.iter().map(|l| l.media_type.as_str()).collect();
+            let layers: Vec<&str> = manifest
+                .layers
+                .iter()
+                .map(|l| l.media_type.as_str())
+                .collect();
             let what = if config.contains("docker.container.image")
                 || config == "application/vnd.oci.image.config.v1+json"
             {
@@ -223,13 +222,19 @@ mod tests {
         let host = Image::from_bytes(tairitsu_fixtures::host_import()).unwrap();
         let config = WasmConfig::for_image(&host, "2026-01-02T03:04:05Z");
         let imports = config.component.unwrap().imports;
-        assert!(imports.iter().any(|i| i.starts_with("test:host/math")), "{imports:?}");
+        assert!(
+            imports.iter().any(|i| i.starts_with("test:host/math")),
+            "{imports:?}"
+        );
     }
 
     #[test]
     fn only_a_one_layer_wasm_manifest_is_a_component() {
         let layer = |media: &str| {
-            format!(r#"{{"mediaType": "{media}", "digest": "sha256:{}", "size": 3}}"#, "a".repeat(64))
+            format!(
+                r#"{{"mediaType": "{media}", "digest": "sha256:{}", "size": 3}}"#,
+                "a".repeat(64)
+            )
         };
         let manifest = |config: &str, layers: &[String]| {
             format!(
@@ -250,9 +255,17 @@ mod tests {
             WASM_CONFIG_MEDIA_TYPE,
             &[layer(WASM_LAYER_MEDIA_TYPE), layer(WASM_LAYER_MEDIA_TYPE)],
         );
-        assert!(component_layer(two.as_bytes()).unwrap_err().contains("one layer"));
+        assert!(
+            component_layer(two.as_bytes())
+                .unwrap_err()
+                .contains("one layer")
+        );
         let index = r#"{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": []}"#;
-        assert!(component_layer(index.as_bytes()).unwrap_err().contains("index"));
+        assert!(
+            component_layer(index.as_bytes())
+                .unwrap_err()
+                .contains("index")
+        );
         assert!(component_layer(b"<html>").unwrap_err().contains("not JSON"));
     }
 }

@@ -242,7 +242,10 @@ mod tests {
         assert_eq!(config.credentials("localhost:5001"), None);
         // Secrets stay out of debug output.
         let debug = format!("{:?}", config);
-        assert!(!debug.contains("s3cret") && !debug.contains("t0k"), "{debug}");
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("t0k"),
+            "{debug}"
+        );
     }
 
     #[test]

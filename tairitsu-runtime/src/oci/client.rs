@@ -140,7 +140,10 @@ impl RegistryClient {
     }
 
     /// An oci-client for the registry of `reference`.
-    pub(crate) fn connect(&self, reference: &RemoteRef) -> Result<oci_client::Client, RegistryError> {
+    pub(crate) fn connect(
+        &self,
+        reference: &RemoteRef,
+    ) -> Result<oci_client::Client, RegistryError> {
         // reqwest is built without a default crypto provider so that ring alone is compiled;
         // a provider the host installed first is kept.
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -89,7 +89,9 @@ pub enum RegistryError {
 
     /// Content does not match the digest it was asked for by, or its declared size: it was
     /// damaged or changed on the way or in the registry, and was refused.
-    #[error("the {what} of `{reference}` does not match its digest: expected {expected}, got {actual}")]
+    #[error(
+        "the {what} of `{reference}` does not match its digest: expected {expected}, got {actual}"
+    )]
     DigestMismatch {
         /// `manifest` or `component layer`.
         what: &'static str,

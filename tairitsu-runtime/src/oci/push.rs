@@ -133,8 +133,7 @@ fn upload_chunks(
     layer: bytes::Bytes,
     digest: String,
     client: RegistryClient,
-) -> impl futures_util::Stream<Item = oci_client::errors::Result<bytes::Bytes>> + Send + 'static
-{
+) -> impl futures_util::Stream<Item = oci_client::errors::Result<bytes::Bytes>> + Send + 'static {
     let total = layer.len() as u64;
     let pieces: Vec<bytes::Bytes> = (0..layer.len())
         .step_by(CHUNK)

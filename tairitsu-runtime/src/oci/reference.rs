@@ -260,7 +260,11 @@ mod tests {
         let r = RemoteRef::parse("localhost/plugin").unwrap();
         assert_eq!(r.to_string(), "localhost/plugin:latest");
         assert!(!RemoteRef::parse("ghcr.io/x").unwrap().is_loopback());
-        assert!(!RemoteRef::parse("127.0.0.1.example.com/x").unwrap().is_loopback());
+        assert!(
+            !RemoteRef::parse("127.0.0.1.example.com/x")
+                .unwrap()
+                .is_loopback()
+        );
     }
 
     #[test]
@@ -287,7 +291,10 @@ mod tests {
             "localhost:5000/",
         ] {
             let err = RemoteRef::parse(bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidReference { .. }), "{bad}: {err}");
+            assert!(
+                matches!(err, Error::InvalidReference { .. }),
+                "{bad}: {err}"
+            );
         }
     }
 }

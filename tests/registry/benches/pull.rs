@@ -27,8 +27,8 @@ fn pull(c: &mut Criterion) {
     std::fs::write(&file, &bytes).unwrap();
     // One engine and artifact cache for every iteration: after the first, a pull or a load
     // deserializes the compiled code instead of compiling it, as a second host would.
-    let engine = Engine::new(EngineConfig::new().cache(CacheDir::Path(tmp.path().join("cache"))))
-        .unwrap();
+    let engine =
+        Engine::new(EngineConfig::new().cache(CacheDir::Path(tmp.path().join("cache")))).unwrap();
     let image = Image::from_bytes_with(&engine, &bytes).unwrap();
     let reference = format!("{}/large:1.0", registry.host());
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -43,7 +43,12 @@ fn pull(c: &mut Criterion) {
     group.bench_function("copy the file (std::fs::copy)", |b| {
         b.iter_batched(
             || tempfile::tempdir_in(tmp.path()).unwrap(),
-            |dir| (std::fs::copy(&file, dir.path().join("copy.wasm")).unwrap(), dir),
+            |dir| {
+                (
+                    std::fs::copy(&file, dir.path().join("copy.wasm")).unwrap(),
+                    dir,
+                )
+            },
             BatchSize::PerIteration,
         )
     });
@@ -51,7 +56,9 @@ fn pull(c: &mut Criterion) {
         b.iter_batched(
             || tempfile::tempdir_in(tmp.path()).unwrap(),
             |dir| {
-                store(dir.path(), &engine).load_file("large:1.0", &file).unwrap();
+                store(dir.path(), &engine)
+                    .load_file("large:1.0", &file)
+                    .unwrap();
                 dir
             },
             BatchSize::PerIteration,

@@ -12,7 +12,9 @@ use tairitsu_runtime::oci::{
     Credentials, DockerConfig, RegistryClient, RegistryError, WASM_CONFIG_MEDIA_TYPE,
     WASM_LAYER_MEDIA_TYPE,
 };
-use tairitsu_runtime::{CacheDir, Container, Engine, EngineConfig, Error, Image, ImageStore, Registry};
+use tairitsu_runtime::{
+    CacheDir, Container, Engine, EngineConfig, Error, Image, ImageStore, Registry,
+};
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -31,9 +33,8 @@ fn empty_store(dir: &Path) -> ImageStore {
 }
 
 fn registry() -> TestRegistry {
-    TestRegistry::start().expect(
-        "the CNCF distribution registry runs (apt-get install docker-registry)",
-    )
+    TestRegistry::start()
+        .expect("the CNCF distribution registry runs (apt-get install docker-registry)")
 }
 
 fn call(image: Image, call: &str) -> String {
@@ -74,10 +75,17 @@ fn push_pull_call_and_pull_by_digest() {
     // Into an empty store, then called.
     let store = empty_store(&tmp.path().join("a"));
     let stored = block_on(store.pull(&reference, &client)).unwrap();
-    assert_eq!(stored.digest, root.digest(), "the layer's digest is the image's");
+    assert_eq!(
+        stored.digest,
+        root.digest(),
+        "the layer's digest is the image's"
+    );
     assert_eq!(stored.references, [reference.clone()]);
     assert_eq!(stored.repo_digests, [pushed.repo_digest()]);
-    assert_eq!(std::fs::read(&stored.path).unwrap(), tairitsu_fixtures::root());
+    assert_eq!(
+        std::fs::read(&stored.path).unwrap(),
+        tairitsu_fixtures::root()
+    );
     assert_eq!(call(store.image(&reference).unwrap(), "add(40, 2)"), "42");
     assert!(leftovers(&store).is_empty());
 
@@ -89,7 +97,10 @@ fn push_pull_call_and_pull_by_digest() {
     assert!(stored.references.is_empty());
     assert_eq!(stored.repo_digests, [by_digest.clone()]);
     assert_eq!(store.get(&by_digest).unwrap().digest, root.digest());
-    assert_eq!(call(store.image(&by_digest).unwrap(), "greet(\"OCI\")"), "\"Hello, OCI!\"");
+    assert_eq!(
+        call(store.image(&by_digest).unwrap(), "greet(\"OCI\")"),
+        "\"Hello, OCI!\""
+    );
 
     // A second push of the same component finds the layer there.
     let again = block_on(client.push(&root, &reference)).unwrap();
@@ -122,7 +133,10 @@ fn two_tags_of_one_digest_are_one_image() {
     let rows = store.list().unwrap();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].references, [one.clone(), stable.clone()]);
-    assert_eq!(call(store.image(&stable).unwrap(), "test:calc/api.mul(6, 7)"), "42");
+    assert_eq!(
+        call(store.image(&stable).unwrap(), "test:calc/api.mul(6, 7)"),
+        "42"
+    );
 }
 
 #[test]
@@ -145,7 +159,13 @@ fn a_tampered_layer_or_manifest_is_refused_and_nothing_is_stored() {
     let store = empty_store(tmp.path());
     let err = registry_error(block_on(store.pull(&reference, &client)).unwrap_err());
     assert!(
-        matches!(err, RegistryError::DigestMismatch { what: "component layer", .. }),
+        matches!(
+            err,
+            RegistryError::DigestMismatch {
+                what: "component layer",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains(&pushed.layer_digest), "{err}");
@@ -158,7 +178,16 @@ fn a_tampered_layer_or_manifest_is_refused_and_nothing_is_stored() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(&manifest, text.replace("\"size\"", "\"size\" ")).unwrap();
     let err = registry_error(block_on(store.pull(&pushed.repo_digest(), &client)).unwrap_err());
-    assert!(matches!(err, RegistryError::DigestMismatch { what: "manifest", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            RegistryError::DigestMismatch {
+                what: "manifest",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(store.list().unwrap().is_empty());
 }
 
@@ -178,7 +207,11 @@ fn basic_auth_anonymous_wrong_and_right_credentials() {
     assert!(
         matches!(
             err,
-            RegistryError::Unauthorized { status: 401, with_credentials: false, .. }
+            RegistryError::Unauthorized {
+                status: 401,
+                with_credentials: false,
+                ..
+            }
         ),
         "{err:?}"
     );
@@ -186,7 +219,13 @@ fn basic_auth_anonymous_wrong_and_right_credentials() {
     let wrong = RegistryClient::new().credentials(Credentials::basic("ada", "wrong"));
     let err = registry_error(block_on(wrong.push(&root, &reference)).unwrap_err());
     assert!(
-        matches!(err, RegistryError::Unauthorized { with_credentials: true, .. }),
+        matches!(
+            err,
+            RegistryError::Unauthorized {
+                with_credentials: true,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("not accepted"), "{err}");
@@ -214,7 +253,10 @@ fn basic_auth_anonymous_wrong_and_right_credentials() {
     let docker = RegistryClient::new().docker_config(DockerConfig::read(&config).unwrap());
     let stored = block_on(store.pull(&reference, &docker)).unwrap();
     assert_eq!(stored.digest, root.digest());
-    assert_eq!(call(store.image(&reference).unwrap(), "version()"), "\"1.0.0\"");
+    assert_eq!(
+        call(store.image(&reference).unwrap(), "version()"),
+        "\"1.0.0\""
+    );
 }
 
 #[test]
@@ -243,11 +285,17 @@ fn a_registry_stopped_mid_way_is_a_clear_error_and_leaves_the_store_unchanged() 
     let err = registry_error(block_on(store.pull(&reference, &client)).unwrap_err());
     assert!(stopped.load(Ordering::SeqCst), "the download started");
     assert!(
-        matches!(err, RegistryError::Interrupted { .. } | RegistryError::Unreachable { .. }),
+        matches!(
+            err,
+            RegistryError::Interrupted { .. } | RegistryError::Unreachable { .. }
+        ),
         "{err:?}"
     );
     assert_eq!(store.list().unwrap(), before);
-    assert_eq!(std::fs::read(store.dir().join("refs")).unwrap(), refs_before);
+    assert_eq!(
+        std::fs::read(store.dir().join("refs")).unwrap(),
+        refs_before
+    );
     assert!(leftovers(&store).is_empty());
     assert_eq!(call(store.image("kept:1.0").unwrap(), "add(2, 2)"), "4");
 
@@ -263,12 +311,18 @@ fn a_missing_image_names_the_repository_and_tag() {
     let tmp = tempfile::tempdir().unwrap();
     let store = empty_store(tmp.path());
     let err = registry_error(
-        block_on(store.pull(&format!("{}/nothing:2.0", registry.host()), &RegistryClient::new()))
-            .unwrap_err(),
+        block_on(store.pull(
+            &format!("{}/nothing:2.0", registry.host()),
+            &RegistryClient::new(),
+        ))
+        .unwrap_err(),
     );
     assert!(matches!(err, RegistryError::NotFound { .. }), "{err:?}");
     let text = err.to_string();
-    assert!(text.contains("nothing:2.0") && text.contains(&registry.host()), "{text}");
+    assert!(
+        text.contains("nothing:2.0") && text.contains(&registry.host()),
+        "{text}"
+    );
 }
 
 /// The artifact of the spec's example manifest, written with plain HTTP requests (not with
@@ -292,7 +346,9 @@ fn an_artifact_written_by_hand_from_the_spec_example_is_pulled_and_called() {
   }}
 }}"#
     );
-    let config_digest = registry.upload_blob("spec/root", config.as_bytes()).unwrap();
+    let config_digest = registry
+        .upload_blob("spec/root", config.as_bytes())
+        .unwrap();
     let manifest = format!(
         r#"{{
   "schemaVersion": 2,
@@ -333,7 +389,10 @@ fn an_artifact_written_by_hand_from_the_spec_example_is_pulled_and_called() {
         stored.repo_digests,
         [format!("{}/spec/root@{manifest_digest}", registry.host())]
     );
-    assert_eq!(call(store.image(&reference).unwrap(), "sum([1, 2, 3])"), "6");
+    assert_eq!(
+        call(store.image(&reference).unwrap(), "sum([1, 2, 3])"),
+        "6"
+    );
 }
 
 #[test]
@@ -342,9 +401,13 @@ fn a_container_image_is_refused_as_not_a_wasm_component() {
     let tmp = tempfile::tempdir().unwrap();
     // A Docker image's shape: an image config and a gzipped tar layer.
     let layer = registry
-        .upload_blob("busybox", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+        .upload_blob(
+            "busybox",
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+        )
         .unwrap();
-    let config = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let config =
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
     let config_digest = registry.upload_blob("busybox", config).unwrap();
     let manifest = format!(
         r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"{config_digest}","size":{}}},"layers":[{{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"{layer}","size":20}}]}}"#,
@@ -360,10 +423,16 @@ fn a_container_image_is_refused_as_not_a_wasm_component() {
         .unwrap();
     let store = empty_store(tmp.path());
     let err = registry_error(
-        block_on(store.pull(&format!("{}/busybox", registry.host()), &RegistryClient::new()))
-            .unwrap_err(),
+        block_on(store.pull(
+            &format!("{}/busybox", registry.host()),
+            &RegistryClient::new(),
+        ))
+        .unwrap_err(),
     );
-    assert!(matches!(err, RegistryError::NotAWasmArtifact { .. }), "{err:?}");
+    assert!(
+        matches!(err, RegistryError::NotAWasmArtifact { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("container image"), "{err}");
     assert!(store.list().unwrap().is_empty());
 }
@@ -381,19 +450,29 @@ fn skopeo_reads_the_pushed_artifact() {
             .args(args)
             .output()
             .expect("skopeo runs (apt-get install skopeo)");
-        assert!(out.status.success(), "skopeo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "skopeo {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     let target = format!("docker://{reference}");
     let raw = skopeo(&["inspect", "--raw", "--tls-verify=false", &target]);
     assert_eq!(
-        format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&raw))),
+        format!(
+            "sha256:{}",
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&raw))
+        ),
         pushed.manifest_digest,
         "skopeo sees the manifest Tairitsu reported"
     );
     let manifest: serde_json::Value = serde_json::from_slice(&raw).unwrap();
     assert_eq!(manifest["schemaVersion"], 2);
-    assert_eq!(manifest["mediaType"], "application/vnd.oci.image.manifest.v1+json");
+    assert_eq!(
+        manifest["mediaType"],
+        "application/vnd.oci.image.manifest.v1+json"
+    );
     assert_eq!(manifest["config"]["mediaType"], WASM_CONFIG_MEDIA_TYPE);
     assert_eq!(manifest["layers"].as_array().unwrap().len(), 1);
     assert_eq!(manifest["layers"][0]["mediaType"], WASM_LAYER_MEDIA_TYPE);
@@ -405,7 +484,13 @@ fn skopeo_reads_the_pushed_artifact() {
     assert!(created.ends_with('Z') && created.len() == 20, "{created}");
 
     // The config, fetched by skopeo through its own client.
-    let config = skopeo(&["inspect", "--config", "--raw", "--tls-verify=false", &target]);
+    let config = skopeo(&[
+        "inspect",
+        "--config",
+        "--raw",
+        "--tls-verify=false",
+        &target,
+    ]);
     let config: serde_json::Value = serde_json::from_slice(&config).unwrap();
     assert_eq!(config["architecture"], "wasm");
     assert_eq!(config["os"], "wasip2");
