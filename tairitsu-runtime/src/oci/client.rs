@@ -47,8 +47,11 @@ pub struct RegistryClient {
     docker_config: Option<DockerConfig>,
     insecure: bool,
     timeout: Option<Duration>,
-    progress: Option<Arc<dyn Fn(&Progress<'_>) + Send + Sync>>,
+    progress: Option<ProgressCallback>,
 }
+
+/// What [`RegistryClient::on_progress`] keeps.
+type ProgressCallback = Arc<dyn Fn(&Progress<'_>) + Send + Sync>;
 
 /// How far a blob transfer is, as [`RegistryClient::on_progress`] hears it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
