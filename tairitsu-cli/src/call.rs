@@ -23,7 +23,7 @@ const DEFAULT_TIMEOUT: Timeout = Timeout::After(Duration::from_secs(5));
 
 /// `tairitsu call COMPONENT CALL …`: prints the result and returns.
 pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
-    let loaded = load::load(&args.component, store)?;
+    let loaded = load::load(&args.component, store, Some(&args.pull))?;
     let image = loaded.image.clone();
     let input: Format = args.format.into();
     let output: Format = args.output.unwrap_or(args.format).into();

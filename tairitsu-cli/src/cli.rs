@@ -125,10 +125,13 @@ Examples:
   tairitsu call calc:1.0 'add(1, 2)'
   tairitsu image inspect calc:1.0
   tairitsu image rm calc:1.0
+  tairitsu image push calc:1.0 localhost:5000/calc:1.0
+  tairitsu image pull localhost:5000/calc:1.0
 
 The store keeps each component once, by its sha256; commands that take a component file also
 take a stored image, by `name:tag` (`name` means `name:latest`) or by digest (6 or more hex
-digits)."
+digits). `sha256:…` always means a digest, never a tag. `call` and `run` pull a reference
+that names a registry host (`localhost:5000/calc:1.0`, `ghcr.io/org/calc:1.0`) on first use."
     )]
     Image(ImageCommand),
 
@@ -221,6 +224,10 @@ pub struct CallArgs {
     /// What the guest may touch.
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+
+    /// When COMPONENT is an image in a registry.
+    #[command(flatten)]
+    pub pull: PullArgs,
 }
 
 /// `tairitsu run`.
@@ -254,6 +261,58 @@ pub struct RunArgs {
     /// What the guest may touch (stdio is always the host's).
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+
+    /// When COMPONENT is an image in a registry.
+    #[command(flatten)]
+    pub pull: PullArgs,
+}
+
+/// When to pull an image given as a registry reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum PullPolicy {
+    /// Never: use the image in the store, or fail.
+    Never,
+    /// When the store does not have it (the default).
+    #[default]
+    Missing,
+    /// Every time: ask the registry for the reference's current image.
+    Always,
+}
+
+/// `--pull` and the registry options of `call` and `run`.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// When COMPONENT is a registry reference (`localhost:5000/calc:1.0`,
+    /// `ghcr.io/org/plugin@sha256:…`): pull it `never`, when `missing` from the store, or
+    /// `always`.
+    #[arg(long = "pull", value_enum, value_name = "WHEN", default_value_t = PullPolicy::Missing)]
+    pub policy: PullPolicy,
+
+    /// How to reach the registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// Credentials and transport for registries.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// The user name for the registry (with `--password-stdin`). Without it, the `auths`
+    /// entry of `~/.docker/config.json` (or `$DOCKER_CONFIG/config.json`) for the registry is
+    /// used, else none.
+    #[arg(long, value_name = "NAME", requires = "password_stdin")]
+    pub username: Option<String>,
+
+    /// Read the password (or access token) for `--username` from stdin, up to the first line
+    /// break.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+
+    /// Allow plain HTTP to this registry: no TLS, so anyone on the network path can read
+    /// what is transferred and, for a pull by tag, change it (digests are still verified,
+    /// which protects a pull by digest). Registries on this machine (`localhost`,
+    /// `127.0.0.0/8`) always use plain HTTP.
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 impl RunArgs {
@@ -457,6 +516,61 @@ Examples:
   tairitsu image rm sha256:273dbf21cdaa     (every reference to it, and the component)"
     )]
     Rm(ImageRmArgs),
+
+    /// Pull a Wasm component from an OCI registry into the store.
+    #[command(after_help = "\
+Examples:
+  tairitsu image pull localhost:5000/calc:1.0
+  tairitsu image pull ghcr.io/org/plugin@sha256:6c48b4…     (by manifest digest: pinned)
+  echo \"$TOKEN\" | tairitsu image pull ghcr.io/org/plugin:1.0 --username ada --password-stdin
+
+The image is stored as REGISTRY/REPOSITORY:TAG (`tairitsu image ls` lists it) with its
+registry digest (`tairitsu image inspect` prints it, for pinning). A reference without a
+registry host is on Docker Hub (`calc` is docker.io/library/calc:latest). The manifest must be
+a Wasm artifact: config application/vnd.wasm.config.v0+json, one application/wasm layer. Its
+digest and the layer's are verified; nothing is stored when they do not match.")]
+    Pull(ImagePullArgs),
+
+    /// Push an image (a component file or an image in the store) to an OCI registry, as a
+    /// Wasm artifact.
+    #[command(after_help = "\
+Examples:
+  tairitsu image push calc.wasm localhost:5000/calc:1.0
+  tairitsu image push calc:1.0 ghcr.io/org/calc:1.0 --username ada --password-stdin
+
+The artifact follows the CNCF Wasm OCI layout that wkg, wash and Spin read: one
+application/wasm layer (the component, digest = its sha256) and an
+application/vnd.wasm.config.v0+json config listing the component's imports and exports, with
+the creation time.")]
+    Push(ImagePushArgs),
+}
+
+/// `tairitsu image pull`.
+#[derive(Debug, Args)]
+pub struct ImagePullArgs {
+    /// `REGISTRY/REPOSITORY[:TAG]` or `REGISTRY/REPOSITORY@sha256:DIGEST`.
+    #[arg(value_name = "REFERENCE")]
+    pub reference: String,
+
+    /// How to reach the registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// `tairitsu image push`.
+#[derive(Debug, Args)]
+pub struct ImagePushArgs {
+    /// A component file, or an image in the store (`name:tag`, or a digest).
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+
+    /// `REGISTRY/REPOSITORY[:TAG]` (`:latest` by default).
+    #[arg(value_name = "REFERENCE")]
+    pub reference: String,
+
+    /// How to reach the registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
 /// `tairitsu image load`.

@@ -5,6 +5,7 @@ use std::fmt;
 use std::process::ExitCode;
 
 use tairitsu_runtime::{Error as RuntimeError, LimitKind};
+use tairitsu_runtime::oci::RegistryError;
 
 /// Why the command failed, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,11 +134,54 @@ fn runtime_hint(error: &RuntimeError) -> Option<String> {
             ..
         } => "allow more memory with `--max-memory` (for example `--max-memory 512MiB`)".into(),
         RuntimeError::ImageNotFound(_) => "`tairitsu image ls` lists the stored images".into(),
+        RuntimeError::Registry(registry) => return registry_hint(registry),
+        RuntimeError::StoreDamaged { .. } => {
+            "the store's files were changed outside tairitsu; repair or remove what the message \
+             names (`--store DIR` uses another store)"
+                .into()
+        }
         RuntimeError::InvalidReference { .. } => {
             "a reference is `name` or `name:tag`: lower-case letters, digits and `-._/`, \
              as in `calc:1.0`"
                 .into()
         }
+        _ => return None,
+    })
+}
+
+/// What to do about a registry's answer.
+fn registry_hint(error: &RegistryError) -> Option<String> {
+    Some(match error {
+        RegistryError::Unauthorized {
+            registry,
+            with_credentials: false,
+            ..
+        } => format!(
+            "log in: `--username NAME --password-stdin`, or an `auths` entry for `{registry}` \
+             in ~/.docker/config.json (`docker login {registry}` writes one)"
+        ),
+        RegistryError::Unauthorized { registry, .. } => format!(
+            "check the user name and the password (or token) for `{registry}`, and that they \
+             may do this"
+        ),
+        RegistryError::NotFound { .. } => {
+            "check the repository and the tag (or digest); a reference is \
+             `REGISTRY/REPOSITORY[:TAG]`"
+                .into()
+        }
+        RegistryError::Unreachable { .. } => {
+            "check that the registry is running and that its host and port are right".into()
+        }
+        RegistryError::Tls { .. } => "for a registry that serves plain HTTP, pass `--insecure` \
+             (registries on this machine use plain HTTP already)"
+            .into(),
+        RegistryError::NotAWasmArtifact { .. } => "tairitsu runs WebAssembly components: push \
+             one with `tairitsu image push FILE REFERENCE` (or `wkg oci push`)"
+            .into(),
+        RegistryError::DigestMismatch { .. } => {
+            "nothing was stored; the registry's copy is damaged or was changed".into()
+        }
+        RegistryError::Interrupted { .. } => "nothing was stored; pull again".into(),
         _ => return None,
     })
 }

@@ -1,4 +1,4 @@
-//! `tairitsu image load|ls|inspect|rm`: the local image store.
+//! `tairitsu image load|ls|inspect|rm|pull|push`: the local image store, and registries.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,11 +8,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tairitsu_runtime::{Error as RuntimeError, ImageOrigin, ImageRef};
 
-use crate::cli::{ImageCommand, ImageInspectArgs, ImageLoadArgs, ImageLsArgs, ImageRmArgs};
+use crate::cli::{
+    ImageCommand, ImageInspectArgs, ImageLoadArgs, ImageLsArgs, ImagePullArgs, ImagePushArgs,
+    ImageRmArgs,
+};
 use crate::error::CliError;
 use crate::inspect;
 use crate::load::{self, open_store, with_progress};
 use crate::output::outln;
+use crate::remote::{self, PushSource, Report};
 use crate::units::{format_age, format_duration, format_size};
 
 /// Runs one `tairitsu image` subcommand.
@@ -22,7 +26,38 @@ pub fn image(command: &ImageCommand, store: Option<&Path>) -> Result<ExitCode, C
         ImageCommand::Ls(args) => ls(args, store),
         ImageCommand::Inspect(args) => inspect(args, store),
         ImageCommand::Rm(args) => rm(args, store),
+        ImageCommand::Pull(args) => pull(args, store),
+        ImageCommand::Push(args) => push(args, store),
     }
+}
+
+fn pull(args: &ImagePullArgs, store_dir: Option<&Path>) -> Result<ExitCode, CliError> {
+    let remote = tairitsu_runtime::oci::RemoteRef::parse_with_defaults(&args.reference)?;
+    let client = remote::client(&args.registry)?;
+    let store = open_store(store_dir)?;
+    remote::pull(&store, &remote, &client, Report::Stdout)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn push(args: &ImagePushArgs, store_dir: Option<&Path>) -> Result<ExitCode, CliError> {
+    // Check the target before anything is read or compiled.
+    tairitsu_runtime::oci::RemoteRef::parse_with_defaults(&args.reference)?;
+    let client = remote::client(&args.registry)?;
+    let loaded = load::load(&args.image, store_dir, None)?;
+    match &loaded.stored {
+        Some(_) => {
+            let store = open_store(store_dir)?;
+            remote::push(
+                PushSource::Stored(&store, &loaded.image.digest()),
+                &args.reference,
+                &client,
+            )?;
+        }
+        None => {
+            remote::push(PushSource::File(&loaded.image), &args.reference, &client)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn load(args: &ImageLoadArgs, store_dir: Option<&Path>) -> Result<ExitCode, CliError> {
@@ -103,6 +138,7 @@ fn default_tag(file: &Path) -> Result<String, CliError> {
 struct Row {
     digest: String,
     references: Vec<String>,
+    repo_digests: Vec<String>,
     size: u64,
     /// Seconds since the Unix epoch.
     loaded: Option<u64>,
@@ -118,6 +154,7 @@ fn ls(args: &ImageLsArgs, store_dir: Option<&Path>) -> Result<ExitCode, CliError
             .map(|s| Row {
                 digest: s.digest,
                 references: s.references,
+                repo_digests: s.repo_digests,
                 size: s.size,
                 loaded: s
                     .loaded
@@ -150,10 +187,11 @@ fn ls(args: &ImageLsArgs, store_dir: Option<&Path>) -> Result<ExitCode, CliError
             .loaded
             .and_then(|t| t.elapsed().ok())
             .map_or_else(|| "-".to_string(), format_age);
-        let references = if image.references.is_empty() {
-            vec!["<none>".to_string()]
-        } else {
-            image.references.clone()
+        let references = match (image.references.is_empty(), image.repo_digests.is_empty()) {
+            (false, _) => image.references.clone(),
+            // Pulled by digest alone: the registry digest is its name.
+            (true, false) => image.repo_digests.clone(),
+            (true, true) => vec!["<none>".to_string()],
         };
         for reference in references {
             table.push([reference, short.clone(), size.clone(), loaded.clone()]);

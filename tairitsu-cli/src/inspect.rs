@@ -15,7 +15,7 @@ use crate::units::{format_age, format_size};
 
 /// `tairitsu inspect COMPONENT [--json]`.
 pub fn inspect(args: &InspectArgs, store: Option<&Path>) -> Result<(), CliError> {
-    let loaded = load::load(&args.component, store)?;
+    let loaded = load::load(&args.component, store, None)?;
     print(&loaded, args.json)
 }
 
@@ -49,6 +49,8 @@ struct Report<'a> {
 #[derive(Serialize)]
 struct StoreReport {
     references: Vec<String>,
+    /// `registry/repository@sha256:…`: what to pull to get exactly this image.
+    repo_digests: Vec<String>,
     path: String,
     /// Seconds since the Unix epoch.
     loaded: Option<u64>,
@@ -88,6 +90,7 @@ impl<'a> Report<'a> {
             size: image.size(),
             store: loaded.stored.as_ref().map(|s| StoreReport {
                 references: s.references.clone(),
+                repo_digests: s.repo_digests.clone(),
                 path: s.path.display().to_string(),
                 loaded: s
                     .loaded
@@ -192,6 +195,10 @@ fn render_stored(out: &mut String, stored: &StoredImage) {
         stored.references.join(", ")
     };
     let _ = writeln!(out, "  tags    {references}");
+    // The registry digests, to pin the image by (`tairitsu image pull REGISTRY/REPO@sha256:…`).
+    for pinned in &stored.repo_digests {
+        let _ = writeln!(out, "  pinned  {pinned}");
+    }
     if let Some(age) = stored.loaded.and_then(|t| t.elapsed().ok()) {
         let _ = writeln!(out, "  loaded  {}", format_age(age));
     }

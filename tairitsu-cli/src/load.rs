@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
+use tairitsu_runtime::oci::RemoteRef;
 use tairitsu_runtime::{Engine, Error as RuntimeError, Image, ImageStore, StoredImage};
 
+use crate::cli::{PullArgs, PullPolicy};
 use crate::error::CliError;
+use crate::remote::{self, Report};
 use crate::units::format_size;
 
 /// Components at least this large show a spinner while they compile (on a terminal, when the
@@ -38,13 +41,24 @@ pub fn open_store(dir: Option<&Path>) -> Result<ImageStore, CliError> {
     Ok(ImageStore::open(dir)?)
 }
 
-/// Loads `spec`: a file when one exists at that path, else an image of the store.
-pub fn load(spec: &str, store_dir: Option<&Path>) -> Result<Loaded, CliError> {
+/// Loads `spec`: a digest (`sha256:…`) of the store; else a file when one exists at that path;
+/// else an image of the store, where a reference that names a registry host is pulled first as
+/// `pull` says (`None`: never).
+pub fn load(
+    spec: &str,
+    store_dir: Option<&Path>,
+    pull: Option<&PullArgs>,
+) -> Result<Loaded, CliError> {
     let path = Path::new(spec);
-    if path.exists() || looks_like_a_path(spec) {
+    // A digest is never a file name: a file planted under that name must not answer for it.
+    let digest = spec.trim().starts_with("sha256:");
+    if !digest && (path.exists() || looks_like_a_path(spec)) {
         return load_file(path);
     }
     let store = open_store(store_dir)?;
+    if !digest && let Ok(remote) = RemoteRef::parse(spec) {
+        return load_remote(&store, spec, &remote, pull);
+    }
     match store.get(spec) {
         Ok(_) => load_stored(&store, spec),
         Err(RuntimeError::ImageNotFound(_)) => Err(CliError::input(format!(
@@ -54,6 +68,44 @@ pub fn load(spec: &str, store_dir: Option<&Path>) -> Result<Loaded, CliError> {
         .hint("give the path of a `.wasm` component, or see `tairitsu image ls` for the images")),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A registry reference: from the store, pulled first when `pull` says so.
+fn load_remote(
+    store: &ImageStore,
+    spec: &str,
+    remote: &RemoteRef,
+    pull: Option<&PullArgs>,
+) -> Result<Loaded, CliError> {
+    let key = remote::store_key(remote).unwrap_or_else(|| spec.to_string());
+    let policy = pull.map_or(PullPolicy::Never, |p| p.policy);
+    let stored = match store.get(&key) {
+        Ok(stored) => Some(stored),
+        Err(RuntimeError::ImageNotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let digest = match (policy, stored, pull) {
+        (PullPolicy::Always, _, Some(args)) | (PullPolicy::Missing, None, Some(args)) => {
+            let client = remote::client(&args.registry)?;
+            if policy == PullPolicy::Missing {
+                eprintln!("Unable to find image '{remote}' in the store");
+            }
+            remote::pull(store, remote, &client, Report::Stderr)?.digest
+        }
+        (_, Some(stored), _) => stored.digest,
+        (_, None, _) => {
+            return Err(CliError::input(format!(
+                "`{remote}` is not in the store ({})",
+                store.dir().display()
+            ))
+            .hint(format!(
+                "pull it with `tairitsu image pull {remote}` (or `--pull missing`)"
+            )));
+        }
+    };
+    let mut loaded = load_stored(store, &digest)?;
+    loaded.source = spec.to_string();
+    Ok(loaded)
 }
 
 /// The runtime says "not in the registry"; the user asked the store.

@@ -8,7 +8,7 @@
 //!     [--allow-net ADDR]… [--inherit-stderr]
 //! tairitsu run [--argv0 NAME] hello.wasm [-- ARGS…]
 //! tairitsu bindgen wit/ [--world W]
-//! tairitsu image load|ls|inspect|rm
+//! tairitsu image load|ls|inspect|rm|pull|push
 //! tairitsu serve app.wasm [--addr 127.0.0.1:8080] [--allow-http HOST]…
 //! ```
 //!
@@ -28,6 +28,7 @@ mod inspect;
 mod load;
 mod options;
 mod output;
+mod remote;
 mod run;
 mod serve;
 mod units;

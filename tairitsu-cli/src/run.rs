@@ -14,7 +14,7 @@ use crate::units::Timeout;
 
 /// `tairitsu run COMPONENT [ARGS…]`: returns the guest's exit code.
 pub fn run(args: &RunArgs, store: Option<&Path>) -> Result<ExitCode, CliError> {
-    let loaded = load::load(args.component(), store)?;
+    let loaded = load::load(args.component(), store, Some(&args.pull))?;
     let image = loaded.image.clone();
     if !is_command(&image) {
         let exports: Vec<String> = image.exports().iter().map(|f| f.qualified_name()).collect();

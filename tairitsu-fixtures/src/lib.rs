@@ -12,7 +12,10 @@
 //!   plumbing are generated;
 //! * the named fixtures, each with its WIT as a constant and as a file under [`wit_dir()`]:
 //!   [`root()`], [`calc()`] (also [`ambiguous()`]), [`host_import()`], [`faults()`],
-//!   [`kitchen()`], [`blob_user()`].
+//!   [`kitchen()`], [`blob_user()`], and [`large()`] of any size.
+//!
+//! [`TestRegistry`] runs a real OCI registry (the CNCF
+//! distribution registry) for tests that push and pull.
 //!
 //! ```
 //! let bytes = tairitsu_fixtures::root();
@@ -26,6 +29,8 @@ mod component;
 mod echo;
 mod fixtures;
 mod generate;
+mod large;
+mod registry;
 
 pub use component::build;
 pub use fixtures::{
@@ -33,3 +38,5 @@ pub use fixtures::{
     blob_user, calc, faults, host_import, kitchen, root, wit_dir,
 };
 pub use generate::{Bodies, Body, DATA_START, HEAP_START, RET_AREA, generate, generate_core_wat};
+pub use large::{LARGE_WIT, large, large_checksum, large_data};
+pub use registry::{RegistryAuth, Response, TestRegistry};

@@ -147,25 +147,18 @@ impl ArtifactCache {
     }
 
     /// Stores `component` under `digest`. Failures are logged, not returned: the cache only
-    /// saves time.
+    /// saves time. The artifact is synced and renamed into place and the directory synced (see
+    /// `durable`), and temporary files left by writers that died are removed first.
     pub(crate) fn store(&self, digest: &str, component: &Component) {
         let path = self.path(digest);
+        crate::durable::remove_leftovers(&self.dir);
         let result = component
             .serialize()
             .map(|artifact| self.key.seal(digest, self.engine_hash, artifact))
             .map_err(|e| e.to_string())
             .and_then(|bytes| {
-                let tmp = self.dir.join(format!(
-                    ".{digest}.{}.{:?}.tmp",
-                    std::process::id(),
-                    std::thread::current().id()
-                ));
-                std::fs::write(&tmp, bytes)
-                    .and_then(|()| std::fs::rename(&tmp, &path))
-                    .map_err(|e| {
-                        let _ = std::fs::remove_file(&tmp);
-                        e.to_string()
-                    })
+                crate::durable::write_atomically(&self.dir, &path, &bytes)
+                    .map_err(|e| e.to_string())
             });
         if let Err(e) = result {
             tracing::warn!("cannot cache {}: {e}", path.display());

@@ -224,6 +224,24 @@ pub enum Error {
         /// The container.
         container: String,
     },
+    /// A file of the image store is damaged: a `refs` line that does not parse, a `refs` file
+    /// that is not UTF-8 text, a component file that no longer matches its digest. Nothing is
+    /// guessed or dropped: the file stays as it is for a person to look at.
+    #[error("the image store is damaged: {}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    StoreDamaged {
+        /// The file.
+        path: PathBuf,
+        /// The line, for a line that does not parse (from 1).
+        line: Option<usize>,
+        /// What is wrong, and what to do about it.
+        reason: String,
+    },
+
+    /// Talking to an OCI registry failed: unreachable, refused credentials, no such image,
+    /// not a Wasm artifact, a digest that does not match.
+    #[cfg(feature = "oci")]
+    #[error(transparent)]
+    Registry(#[from] crate::oci::RegistryError),
 
     /// The registry has no such image.
     #[error("no image `{0}` in the registry")]

@@ -44,6 +44,7 @@ mod bindings;
 mod cache;
 mod command;
 mod container;
+mod durable;
 pub mod dynamic;
 mod engine;
 mod error;
@@ -51,6 +52,8 @@ mod host_state;
 pub mod http;
 mod image;
 mod limits;
+#[cfg(feature = "oci")]
+pub mod oci;
 mod reference;
 mod registry;
 mod sandbox;

@@ -13,7 +13,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::container::{Container, ContainerBuilder, ContainerState, InterruptHandle};
 use crate::engine::Engine;
 use crate::image::Image;
-use crate::reference::ImageRef;
+use crate::reference::{ImageRef, Lookup};
 use crate::{Error, Result};
 
 /// Holds images by `name:tag` and by digest, and containers by id and name: the Docker daemon
@@ -313,6 +313,42 @@ impl<T: Send + 'static> Registry<T> {
         stored.with_reference(reference)
     }
 
+    /// Pulls `reference` from an OCI registry into `store` (see
+    /// [`ImageStore::pull`](crate::ImageStore::pull)), then loads it into this registry under
+    /// the reference's `registry/repository:tag` (a pull by digest alone adds it by digest).
+    /// The image is compiled once when `store` is on this registry; otherwise it is compiled
+    /// again for this registry's engine.
+    ///
+    /// # Errors
+    ///
+    /// As [`ImageStore::pull`](crate::ImageStore::pull).
+    #[cfg(feature = "oci")]
+    pub async fn pull<S: Send + 'static>(
+        &self,
+        store: &crate::ImageStore<S>,
+        reference: &str,
+        client: &crate::oci::RegistryClient,
+    ) -> Result<Image> {
+        let remote = crate::oci::RemoteRef::parse_with_defaults(reference)?;
+        let (stored, image) = store.pull_remote(&remote, client).await?;
+        let image = if image.engine().same(&self.engine) {
+            image
+        } else {
+            Image::from_bytes_with(&self.engine, store.read_blob(&stored.digest)?)?
+        };
+        Ok(match remote.store_reference() {
+            Some(tag) => self.add(image, tag),
+            None => {
+                let mut images = self.images.write();
+                images
+                    .by_digest
+                    .entry(image.digest())
+                    .or_insert(image)
+                    .clone()
+            }
+        })
+    }
+
     /// The image a reference (`name`, `name:tag`) or a digest (`sha256:…`, or a unique prefix of
     /// its hex of at least 6 digits) names.
     ///
@@ -329,24 +365,29 @@ impl<T: Send + 'static> Registry<T> {
         })
     }
 
+    /// Digest forms first, so that no tag can stand in for a digest; then tags; then a digest
+    /// prefix that no tag claims.
     fn find(images: &Images, reference: &str) -> Result<(String, Option<ImageRef>)> {
-        if let Ok(r) = reference.parse::<ImageRef>()
-            && let Some(digest) = images.tags.get(&r)
-        {
-            return Ok((digest.clone(), Some(r)));
-        }
-        let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
-        if hex.len() >= 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        let by_prefix = |hex: &str| {
             let matches: Vec<&String> = images
                 .by_digest
                 .keys()
                 .filter(|d| d["sha256:".len()..].starts_with(hex))
                 .collect();
-            if let [one] = matches.as_slice() {
-                return Ok(((*one).clone(), None));
+            match matches.as_slice() {
+                [one] => Some((*one).clone()),
+                _ => None,
             }
-        }
-        Err(Error::ImageNotFound(reference.to_string()))
+        };
+        let found = match Lookup::parse(reference) {
+            Lookup::Digest(hex) => by_prefix(&hex).map(|d| (d, None)),
+            Lookup::Reference(r, hex) => match images.tags.get(&r) {
+                Some(digest) => Some((digest.clone(), Some(r))),
+                None => hex.and_then(|hex| by_prefix(&hex)).map(|d| (d, None)),
+            },
+            Lookup::Nothing => None,
+        };
+        found.ok_or_else(|| Error::ImageNotFound(reference.to_string()))
     }
 
     /// Every image, with its references and the number of containers using it.

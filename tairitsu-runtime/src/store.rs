@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
+use crate::durable::{self, TempFile};
 use crate::image::Image;
-use crate::reference::ImageRef;
+use crate::reference::{ImageRef, Lookup, is_full_hex};
 use crate::registry::Registry;
 use crate::{Error, Result};
 
@@ -32,14 +32,23 @@ pub const STORE_ENV: &str = "TAIRITSU_STORE";
 ///
 /// ```text
 /// <dir>/blobs/sha256/<hex>.wasm   the component bytes, named by their sha256
-/// <dir>/refs                      one `name:tag sha256:<hex>` line per reference
+/// <dir>/refs                      one `name:tag sha256:<hex>` line per reference, and one
+///                                 `name@sha256:<manifest> sha256:<hex>` line per registry
+///                                 digest an image was pulled or pushed by
 /// <dir>/lock                      taken (an OS file lock) by writers
+/// <dir>/.tmp-<pid>-<n>            a write in progress (removed when its writer died)
 /// ```
 ///
-/// Every write goes to a temporary file that is renamed into place, under the lock, so
-/// concurrent processes see either the old or the new state, never half of one. Blobs are
-/// checked against their digest when read. Like the artifact cache, the directory must not be
-/// writable by anyone less trusted than the host.
+/// Every write goes to a temporary file that is synced and renamed into place under the lock,
+/// and the directory is synced, so concurrent processes see either the old or the new state,
+/// never half of one, and so does the next process after a crash or a power loss. Blobs are
+/// checked against their digest when read, and a damaged blob is rewritten by the next
+/// [`load`](Self::load) of its component. A `refs` line that does not parse is an error
+/// ([`Error::StoreDamaged`], naming the file and line), never skipped. Like the artifact cache,
+/// the directory must not be writable by anyone less trusted than the host.
+///
+/// `sha256:…` always means a digest: no reference can be written like one, and lookups try
+/// digests first.
 ///
 /// # Examples
 ///
@@ -67,6 +76,9 @@ pub struct StoredImage {
     pub digest: String,
     /// The `name:tag` references that point at it, sorted.
     pub references: Vec<String>,
+    /// The registry digests it was pulled or pushed by, `name@sha256:<manifest digest>`,
+    /// sorted: what to pull it by to get exactly these bytes again.
+    pub repo_digests: Vec<String>,
     /// The component's size in bytes.
     pub size: u64,
     /// When it was first stored (the file's modification time), if the file system says.
@@ -163,16 +175,14 @@ impl<T: Send + 'static> ImageStore<T> {
         };
         let _lock = self.lock()?;
         let blob = self.blob_path(&hex);
-        if !blob.is_file() {
+        // A blob damaged on disk is rewritten, not trusted because it exists.
+        if std::fs::read(&blob).ok().as_deref() != Some(bytes) {
             self.write_atomically(&blob, bytes)?;
         }
         let mut refs = self.read_refs()?;
-        let previous = refs.insert(reference.to_string(), digest.clone());
+        let orphan = refs.tag(&reference, &digest);
         self.write_refs(&refs)?;
-        if let Some(old) = previous
-            && old != digest
-            && !refs.values().any(|d| *d == old)
-        {
+        if let Some(old) = orphan {
             self.delete_blob(&old)?;
         }
         self.registry.add_image(image, Some(&reference.to_string()))
@@ -212,18 +222,31 @@ impl<T: Send + 'static> ImageStore<T> {
     /// digest; the errors of [`Image::from_bytes`].
     pub fn image(&self, reference: &str) -> Result<Image> {
         let refs = self.read_refs()?;
-        let (digest, tag) = self.find(&refs, reference)?;
-        let tag = tag.or_else(|| {
-            refs.iter()
+        let (digest, found) = self.find(&refs, reference)?;
+        let tag = match found {
+            Found::Tag(tag) => Some(tag),
+            Found::RepoDigest(_) | Found::Digest => refs
+                .tags
+                .iter()
                 .find(|(_, d)| **d == digest)
-                .map(|(r, _)| r.clone())
-        });
+                .map(|(r, _)| r.clone()),
+        };
         if let Ok(image) = self.registry.image(&digest) {
             return Ok(match tag.and_then(|t| t.parse().ok()) {
                 Some(r) => image.with_reference(r),
                 None => image,
             });
         }
+        let bytes = self.read_blob(&digest)?;
+        let image = Image::from_bytes_with(self.registry.engine(), &bytes)?;
+        match tag {
+            Some(tag) => self.registry.add_image(image, Some(&tag)),
+            None => Ok(image),
+        }
+    }
+
+    /// The bytes of the stored component `digest`, checked against it.
+    pub(crate) fn read_blob(&self, digest: &str) -> Result<Vec<u8>> {
         let hex = &digest["sha256:".len()..];
         let path = self.blob_path(hex);
         let bytes = std::fs::read(&path).map_err(|source| Error::Io {
@@ -231,17 +254,15 @@ impl<T: Send + 'static> ImageStore<T> {
             source,
         })?;
         if hex::encode(Sha256::digest(&bytes)) != hex {
-            return Err(Error::Config(format!(
-                "the image store is damaged: {} does not match its digest; remove the image \
-                 and load it again",
-                path.display()
-            )));
+            return Err(Error::StoreDamaged {
+                path,
+                line: None,
+                reason: "the file does not match its digest; load the component again (or \
+                         remove the image)"
+                    .into(),
+            });
         }
-        let image = Image::from_bytes_with(self.registry.engine(), &bytes)?;
-        match tag {
-            Some(tag) => self.registry.add_image(image, Some(&tag)),
-            None => Ok(image),
-        }
+        Ok(bytes)
     }
 
     /// The stored image a reference or digest names, without loading it.
@@ -290,23 +311,38 @@ impl<T: Send + 'static> ImageStore<T> {
     pub fn remove(&self, reference: &str) -> Result<Removed> {
         let _lock = self.lock()?;
         let mut refs = self.read_refs()?;
-        let (digest, tag) = self.find(&refs, reference)?;
+        let (digest, found) = self.find(&refs, reference)?;
         let mut removed = Removed::default();
-        match tag {
-            Some(tag) => {
-                refs.remove(&tag);
+        let by_tag = matches!(found, Found::Tag(_));
+        match found {
+            Found::Tag(tag) => {
+                refs.tags.remove(&tag);
                 removed.untagged.push(tag);
             }
-            None => refs.retain(|r, d| {
-                let keep = *d != digest;
-                if !keep {
-                    removed.untagged.push(r.clone());
+            Found::RepoDigest(repo_digest) => {
+                refs.repo_digests.remove(&repo_digest);
+                removed.untagged.push(repo_digest);
+            }
+            Found::Digest => {
+                for names in [&mut refs.tags, &mut refs.repo_digests] {
+                    names.retain(|r, d| {
+                        let keep = *d != digest;
+                        if !keep {
+                            removed.untagged.push(r.clone());
+                        }
+                        keep
+                    });
                 }
-                keep
-            }),
+            }
+        }
+        let last = !refs.tags.values().any(|d| *d == digest)
+            && (by_tag || !refs.repo_digests.values().any(|d| *d == digest));
+        if last {
+            // The registry digests go with the last tag, as `docker rmi` does.
+            refs.repo_digests.retain(|_, d| *d != digest);
         }
         self.write_refs(&refs)?;
-        if !refs.values().any(|d| *d == digest) {
+        if last {
             self.delete_blob(&digest)?;
             removed.evicted = self.registry.engine().evict_compiled(&digest)?;
             removed.deleted = Some(digest);
@@ -314,50 +350,63 @@ impl<T: Send + 'static> ImageStore<T> {
         Ok(removed)
     }
 
-    fn stored(&self, refs: &BTreeMap<String, String>, digest: &str) -> Result<StoredImage> {
+    fn stored(&self, refs: &Refs, digest: &str) -> Result<StoredImage> {
         let path = self.blob_path(&digest["sha256:".len()..]);
         let meta = std::fs::metadata(&path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?;
-        Ok(StoredImage {
-            digest: digest.to_string(),
-            references: refs
+        let pointing = |names: &BTreeMap<String, String>| {
+            names
                 .iter()
                 .filter(|(_, d)| *d == digest)
                 .map(|(r, _)| r.clone())
-                .collect(),
+                .collect()
+        };
+        Ok(StoredImage {
+            digest: digest.to_string(),
+            references: pointing(&refs.tags),
+            repo_digests: pointing(&refs.repo_digests),
             size: meta.len(),
             loaded: meta.modified().ok(),
             path,
         })
     }
 
-    /// The digest and, when found by reference, the reference that `reference` names.
-    fn find(
-        &self,
-        refs: &BTreeMap<String, String>,
-        reference: &str,
-    ) -> Result<(String, Option<String>)> {
+    /// The digest that `reference` names, and how it was found: digest forms first (so that no
+    /// tag can stand in for a digest), then registry digests and tags, then a digest prefix.
+    fn find(&self, refs: &Refs, reference: &str) -> Result<(String, Found)> {
         let reference = reference.trim();
-        if let Ok(r) = reference.parse::<ImageRef>()
-            && let Some(digest) = refs.get(&r.to_string())
-        {
-            return Ok((digest.clone(), Some(r.to_string())));
+        let not_found = || Error::ImageNotFound(reference.to_string());
+        if reference.contains('@') {
+            return match refs.repo_digests.get_key_value(reference) {
+                Some((r, d)) => Ok((d.clone(), Found::RepoDigest(r.clone()))),
+                None => Err(not_found()),
+            };
         }
-        let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
-        if hex.len() >= 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            let hex = hex.to_ascii_lowercase();
+        let by_prefix = |hex: &str| -> Result<Option<String>> {
             let digests = self.blob_digests()?;
             let matches: Vec<&String> = digests
                 .iter()
-                .filter(|d| d["sha256:".len()..].starts_with(&hex))
+                .filter(|d| d["sha256:".len()..].starts_with(hex))
                 .collect();
-            if let [one] = matches.as_slice() {
-                return Ok(((*one).clone(), None));
-            }
-        }
-        Err(Error::ImageNotFound(reference.to_string()))
+            Ok(match matches.as_slice() {
+                [one] => Some((*one).clone()),
+                _ => None,
+            })
+        };
+        let found = match Lookup::parse(reference) {
+            Lookup::Digest(hex) => by_prefix(&hex)?.map(|d| (d, Found::Digest)),
+            Lookup::Reference(r, hex) => match refs.tags.get(&r.to_string()) {
+                Some(digest) => Some((digest.clone(), Found::Tag(r.to_string()))),
+                None => match hex {
+                    Some(hex) => by_prefix(&hex)?.map(|d| (d, Found::Digest)),
+                    None => None,
+                },
+            },
+            Lookup::Nothing => None,
+        };
+        found.ok_or_else(not_found)
     }
 
     fn blob_dir(&self) -> PathBuf {
@@ -384,8 +433,7 @@ impl<T: Send + 'static> ImageStore<T> {
         for entry in entries {
             let name = entry.map_err(io)?.file_name();
             if let Some(hex) = name.to_str().and_then(|n| n.strip_suffix(".wasm"))
-                && hex.len() == 64
-                && hex.bytes().all(|b| b.is_ascii_hexdigit())
+                && is_full_hex(hex)
             {
                 digests.push(format!("sha256:{hex}"));
             }
@@ -407,40 +455,60 @@ impl<T: Send + 'static> ImageStore<T> {
         self.dir.join("refs")
     }
 
-    /// Reads `refs`: reference to digest. Lines that do not parse are skipped with a warning.
-    fn read_refs(&self) -> Result<BTreeMap<String, String>> {
+    /// Reads `refs`. A line that does not parse, or a file that is not UTF-8, is an error that
+    /// names the file and the line: skipping it would lose the reference at the next write.
+    fn read_refs(&self) -> Result<Refs> {
         let path = self.refs_path();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Refs::default()),
             Err(source) => return Err(Error::Io { path, source }),
         };
-        let mut refs = BTreeMap::new();
+        let damaged = |line: usize, reason: String| Error::StoreDamaged {
+            path: path.clone(),
+            line: Some(line),
+            reason,
+        };
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            damaged(
+                line,
+                "the file is not UTF-8 text; repair or remove that line (the components are \
+                 in blobs/sha256/, named by their digest)"
+                    .into(),
+            )
+        })?;
+        let mut refs = Refs::default();
         for (number, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let parsed = line.split_once(' ').and_then(|(r, d)| {
-                let r = r.parse::<ImageRef>().ok()?;
-                let d = d.trim();
-                let hex = d.strip_prefix("sha256:")?;
-                (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .then(|| (r.to_string(), d.to_string()))
-            });
-            match parsed {
-                Some((r, d)) => {
-                    refs.insert(r, d);
-                }
-                None => tracing::warn!("{}:{}: ignoring `{line}`", path.display(), number + 1),
-            }
+            let (name, digest) = parse_refs_line(line).map_err(|reason| {
+                damaged(
+                    number + 1,
+                    format!("`{line}` {reason}; repair or remove that line"),
+                )
+            })?;
+            let names = if name.contains('@') {
+                &mut refs.repo_digests
+            } else {
+                &mut refs.tags
+            };
+            names.insert(name, digest);
         }
         Ok(refs)
     }
 
-    fn write_refs(&self, refs: &BTreeMap<String, String>) -> Result<()> {
-        let mut text = String::from("# name:tag sha256:digest, written by tairitsu\n");
-        for (r, d) in refs {
+    fn write_refs(&self, refs: &Refs) -> Result<()> {
+        let mut text = String::from(
+            "# name:tag sha256:digest, and name@sha256:manifest sha256:digest, written by \
+             tairitsu\n",
+        );
+        for (r, d) in refs.tags.iter().chain(&refs.repo_digests) {
             text.push_str(r);
             text.push(' ');
             text.push_str(d);
@@ -450,24 +518,14 @@ impl<T: Send + 'static> ImageStore<T> {
     }
 
     fn write_atomically(&self, path: &Path, bytes: &[u8]) -> Result<()> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let tmp = self.dir.join(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::write(&tmp, bytes)
-            .and_then(|()| std::fs::rename(&tmp, path))
-            .map_err(|source| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::Io {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            })
+        durable::write_atomically(&self.dir, path, bytes).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
-    /// Takes the writers' lock, released when the file is dropped.
+    /// Takes the writers' lock, released when the file is dropped, and removes what writers that
+    /// died left behind (their temporary files are no longer locked).
     fn lock(&self) -> Result<File> {
         let path = self.dir.join("lock");
         let io = |source| Error::Io {
@@ -481,8 +539,138 @@ impl<T: Send + 'static> ImageStore<T> {
             .open(&path)
             .map_err(io)?;
         file.lock().map_err(io)?;
+        durable::remove_leftovers(&self.dir);
         Ok(file)
     }
+
+    /// A temporary file in the store, for a download to be renamed into place by
+    /// [`commit`](Self::commit). It is created under the lock, so that no writer takes it for
+    /// a leftover before it is locked.
+    #[cfg(feature = "oci")]
+    pub(crate) fn temp_file(&self) -> Result<TempFile> {
+        let _lock = self.lock()?;
+        TempFile::create(&self.dir).map_err(|source| Error::Io {
+            path: self.dir.clone(),
+            source,
+        })
+    }
+
+    /// The stored bytes of `digest`, when they are there and intact.
+    #[cfg(feature = "oci")]
+    pub(crate) fn intact_blob(&self, digest: &str) -> Option<Vec<u8>> {
+        self.read_blob(digest).ok()
+    }
+
+    /// Puts a downloaded component in place (unless `blob` is `None`: it was there already),
+    /// tags it `tag` and records the registry digest it came by, in one write of `refs`; adds
+    /// the image to the registry.
+    #[cfg(feature = "oci")]
+    pub(crate) fn commit(
+        &self,
+        blob: Option<TempFile>,
+        image: Image,
+        tag: Option<&ImageRef>,
+        repo_digest: Option<&str>,
+    ) -> Result<StoredImage> {
+        let digest = image.digest();
+        let _lock = self.lock()?;
+        if let Some(blob) = blob {
+            let path = self.blob_path(image.digest_hex());
+            blob.persist(&path)
+                .map_err(|source| Error::Io { path, source })?;
+        }
+        let mut refs = self.read_refs()?;
+        let orphan = tag.and_then(|tag| refs.tag(tag, &digest));
+        if let Some(repo_digest) = repo_digest {
+            refs.repo_digests
+                .insert(repo_digest.to_string(), digest.clone());
+        }
+        self.write_refs(&refs)?;
+        if let Some(old) = orphan {
+            self.delete_blob(&old)?;
+        }
+        if let Some(tag) = tag {
+            self.registry.add_image(image, Some(&tag.to_string()))?;
+        }
+        self.stored(&refs, &digest)
+    }
+
+    /// Records that the stored component `digest` is in a registry as `repo_digest`
+    /// (`name@sha256:<manifest>`), after a push.
+    #[cfg(feature = "oci")]
+    pub(crate) fn record_repo_digest(&self, digest: &str, repo_digest: &str) -> Result<()> {
+        let _lock = self.lock()?;
+        let mut refs = self.read_refs()?;
+        if !self.blob_path(&digest["sha256:".len()..]).is_file() {
+            return Ok(());
+        }
+        refs.repo_digests
+            .insert(repo_digest.to_string(), digest.to_string());
+        self.write_refs(&refs)
+    }
+}
+
+/// What `refs` holds.
+#[derive(Debug, Default)]
+struct Refs {
+    /// `name:tag` to `sha256:<hex>` of the component.
+    tags: BTreeMap<String, String>,
+    /// `name@sha256:<manifest>` to `sha256:<hex>` of the component.
+    repo_digests: BTreeMap<String, String>,
+}
+
+impl Refs {
+    /// Points `tag` at `digest`. Returns the digest it pointed at before when no tag points
+    /// there any more: that component is to be deleted, and its registry digests are dropped.
+    fn tag(&mut self, tag: &ImageRef, digest: &str) -> Option<String> {
+        let old = self.tags.insert(tag.to_string(), digest.to_string())?;
+        if old == digest || self.tags.values().any(|d| *d == old) {
+            return None;
+        }
+        self.repo_digests.retain(|_, d| *d != old);
+        Some(old)
+    }
+}
+
+/// How [`ImageStore::find`] found a digest.
+enum Found {
+    /// By this `name:tag`.
+    Tag(String),
+    /// By this `name@sha256:…`.
+    RepoDigest(String),
+    /// By the digest or a prefix of it.
+    Digest,
+}
+
+/// Reads a `refs` line: `name:tag sha256:<hex>` or `name@sha256:<hex> sha256:<hex>`.
+fn parse_refs_line(line: &str) -> std::result::Result<(String, String), &'static str> {
+    let (name, digest) = line
+        .split_once(' ')
+        .ok_or("is not `REFERENCE sha256:DIGEST`")?;
+    let digest = digest.trim();
+    if !digest
+        .strip_prefix("sha256:")
+        .is_some_and(|hex| is_full_hex(hex) && hex == hex.to_ascii_lowercase())
+    {
+        return Err("does not end with a digest `sha256:` and 64 lower-case hex digits");
+    }
+    let name = match name.split_once('@') {
+        Some((repository, manifest)) => {
+            let valid = repository
+                .parse::<ImageRef>()
+                .is_ok_and(|r| r.name() == repository)
+                && manifest.strip_prefix("sha256:").is_some_and(is_full_hex);
+            if !valid {
+                return Err("does not start with a reference `name:tag` or `name@sha256:…`");
+            }
+            name.to_string()
+        }
+        None => name
+            .parse::<ImageRef>()
+            .map_err(|_| "does not start with a reference `name:tag` or `name@sha256:…`")?
+            .to_string(),
+    };
+    Ok((name, digest.to_string()))
 }
 
 impl<T: Send + 'static> std::fmt::Debug for ImageStore<T> {
@@ -646,6 +834,236 @@ mod tests {
         assert!(store.list().unwrap().is_empty());
     }
 
+    /// A copy of `store` on a new registry (same engine), as another process would open it.
+    fn reopen(store: &ImageStore) -> ImageStore {
+        ImageStore::with_registry(
+            store.dir().to_path_buf(),
+            Arc::new(Registry::with_engine(store.registry().engine().clone())),
+        )
+        .unwrap()
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.starts_with(durable::TEMP_PREFIX))
+            .collect()
+    }
+
+    #[test]
+    fn a_refs_line_that_does_not_parse_is_an_error_naming_the_file_and_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        store.load("root", &tairitsu_fixtures::root()).unwrap();
+        let refs = store.dir().join("refs");
+        let mut text = std::fs::read_to_string(&refs).unwrap();
+        text.push_str("calc:1.0 sha256:nothex\n");
+        std::fs::write(&refs, &text).unwrap();
+
+        for err in [
+            store.list().unwrap_err(),
+            store.get("root").unwrap_err(),
+            store.load("calc", &tairitsu_fixtures::calc()).unwrap_err(),
+        ] {
+            match &err {
+                Error::StoreDamaged { path, line, .. } => {
+                    assert_eq!(path, &refs);
+                    assert_eq!(*line, Some(3));
+                }
+                other => panic!("{other:?}"),
+            }
+            let message = err.to_string();
+            assert!(message.contains("refs:3"), "{message}");
+            assert!(message.contains("calc:1.0 sha256:nothex"), "{message}");
+        }
+        // Nothing was skipped and written back: the line is still there for a person to fix.
+        assert_eq!(std::fs::read_to_string(&refs).unwrap(), text);
+    }
+
+    #[test]
+    fn a_refs_file_that_is_not_utf8_is_a_clear_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        store.load("root", &tairitsu_fixtures::root()).unwrap();
+        let refs = store.dir().join("refs");
+        let mut bytes = std::fs::read(&refs).unwrap();
+        bytes.extend_from_slice(b"caf\xe9:1.0 sha256:00\n");
+        std::fs::write(&refs, &bytes).unwrap();
+        let err = store.list().unwrap_err();
+        assert!(
+            matches!(&err, Error::StoreDamaged { line: Some(3), reason, .. } if reason.contains("UTF-8")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_digest_can_never_be_a_tag() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        let good = store.load("good", &tairitsu_fixtures::root()).unwrap();
+        let err = store
+            .load(&good.digest(), &tairitsu_fixtures::calc())
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidReference { .. }), "{err}");
+        // A refs file edited to hold one is refused, not read as a tag that wins.
+        let refs = store.dir().join("refs");
+        let mut text = std::fs::read_to_string(&refs).unwrap();
+        text.push_str(&format!("{} {}\n", good.digest(), good.digest()));
+        std::fs::write(&refs, text).unwrap();
+        assert!(matches!(store.list(), Err(Error::StoreDamaged { .. })));
+    }
+
+    #[test]
+    fn load_rewrites_a_damaged_blob() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        store.load("root", &tairitsu_fixtures::root()).unwrap();
+        let path = store.get("root").unwrap().path;
+        std::fs::write(&path, b"damaged").unwrap();
+        assert!(matches!(
+            reopen(&store).image("root"),
+            Err(Error::StoreDamaged { .. })
+        ));
+        store.load("root", &tairitsu_fixtures::root()).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), tairitsu_fixtures::root());
+        let image = reopen(&store).image("root").unwrap();
+        let mut container = crate::Container::builder(image).build().unwrap();
+        assert_eq!(container.call_ron("add(1, 2)").unwrap(), "3");
+    }
+
+    #[test]
+    fn the_next_write_removes_leftovers_of_writers_that_died() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = store(tmp.path());
+        std::fs::write(store.dir().join(".tmp-4000000-7"), b"half a blob").unwrap();
+        store.load("root", &tairitsu_fixtures::root()).unwrap();
+        assert!(leftovers(store.dir()).is_empty());
+    }
+
+    /// Set in a child process of the tests below: the store to load into.
+    const CHILD_STORE: &str = "TAIRITSU_TEST_CHILD_STORE";
+    /// Set with it: what to load, `<fixture> <tag> <count>`.
+    const CHILD_LOAD: &str = "TAIRITSU_TEST_CHILD_LOAD";
+
+    /// In a child process (the env says so), loads what [`CHILD_LOAD`] says and returns true.
+    fn child_role() -> bool {
+        let (Some(dir), Some(what)) = (
+            std::env::var_os(CHILD_STORE),
+            std::env::var(CHILD_LOAD).ok(),
+        ) else {
+            return false;
+        };
+        let store = store(Path::new(&dir));
+        let words: Vec<&str> = what.split(' ').collect();
+        let bytes = match words[0] {
+            "root" => tairitsu_fixtures::root(),
+            _ => tairitsu_fixtures::calc(),
+        };
+        let count: usize = words[2].parse().unwrap();
+        for i in 0..count {
+            store.load(&format!("{}-{i}", words[1]), &bytes).unwrap();
+        }
+        true
+    }
+
+    /// This test binary running `test` alone, as a child process loading into `dir`.
+    fn child(test: &str, dir: &Path, load: &str) -> std::process::Command {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args(["--exact", test, "--test-threads=1", "--nocapture"])
+            .env(CHILD_STORE, dir)
+            .env(CHILD_LOAD, load)
+            .stdout(std::process::Stdio::null());
+        command
+    }
+
+    #[test]
+    fn a_crash_between_write_and_rename_leaves_the_old_state() {
+        if child_role() {
+            return;
+        }
+        let test = "store::tests::a_crash_between_write_and_rename_leaves_the_old_state";
+        let tmp = tempfile::tempdir().unwrap();
+        let parent = store(tmp.path());
+        let root = parent.load("app-0", &tairitsu_fixtures::root()).unwrap();
+        let calc_hex = hex::encode(Sha256::digest(tairitsu_fixtures::calc()));
+        for (stop_at, blob_in_place) in [
+            (format!("{calc_hex}.wasm"), false),
+            ("refs".to_string(), true),
+        ] {
+            let marker = tmp.path().join("stopped");
+            let _ = std::fs::remove_file(&marker);
+            // The child retags `app-0` to calc, and is killed just before a rename.
+            let mut running = child(test, tmp.path(), "calc app 1")
+                .env(durable::CRASH_AT_ENV, &stop_at)
+                .env(durable::CRASH_MARKER_ENV, &marker)
+                .spawn()
+                .unwrap();
+            let started = std::time::Instant::now();
+            while !marker.exists() {
+                assert!(
+                    started.elapsed() < std::time::Duration::from_secs(120),
+                    "the child never reached the rename of {stop_at}"
+                );
+                if let Some(status) = running.try_wait().unwrap() {
+                    panic!("the child exited with {status} before the rename of {stop_at}");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            running.kill().unwrap();
+            running.wait().unwrap();
+            // It left its temporary file, and the old state.
+            assert_eq!(leftovers(parent.dir()).len(), 1, "{stop_at}");
+            let after = reopen(&parent);
+            assert_eq!(
+                after.get("app-0").unwrap().digest,
+                root.digest(),
+                "{stop_at}"
+            );
+            assert_eq!(
+                after
+                    .dir()
+                    .join("blobs/sha256")
+                    .join(format!("{calc_hex}.wasm"))
+                    .exists(),
+                blob_in_place,
+                "{stop_at}"
+            );
+            let image = after.image("app-0").unwrap();
+            let mut container = crate::Container::builder(image).build().unwrap();
+            assert_eq!(container.call_ron("add(1, 2)").unwrap(), "3");
+        }
+        // The next write clears the leftovers, and finishes what the child began.
+        parent.load("app-0", &tairitsu_fixtures::calc()).unwrap();
+        assert!(leftovers(parent.dir()).is_empty());
+        assert_eq!(parent.list().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn two_processes_load_into_one_store_at_once() {
+        if child_role() {
+            return;
+        }
+        let test = "store::tests::two_processes_load_into_one_store_at_once";
+        let tmp = tempfile::tempdir().unwrap();
+        let children: Vec<_> = ["root a 15", "calc b 15"]
+            .iter()
+            .map(|load| child(test, tmp.path(), load).spawn().unwrap())
+            .collect();
+        for mut c in children {
+            assert!(c.wait().unwrap().success());
+        }
+        let store = reopen(&store(tmp.path()));
+        let rows = store.list().unwrap();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        for row in &rows {
+            assert_eq!(row.references.len(), 15, "no update was lost: {row:?}");
+            store.read_blob(&row.digest).unwrap();
+        }
+        assert!(leftovers(store.dir()).is_empty());
+    }
+
     #[test]
     fn damaged_blob_is_reported() {
         let tmp = tempfile::tempdir().unwrap();
@@ -659,7 +1077,14 @@ mod tests {
             Arc::new(Registry::with_engine(store.registry().engine().clone())),
         )
         .unwrap();
-        let err = store.image("root").unwrap_err().to_string();
-        assert!(err.contains("does not match its digest"), "{err}");
+        let err = store.image("root").unwrap_err();
+        assert!(
+            matches!(err, Error::StoreDamaged { line: None, .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("does not match its digest"),
+            "{err}"
+        );
     }
 }
