@@ -301,11 +301,14 @@ impl<T: Send + 'static, S> ContainerBuilder<T, S> {
         }
         let surface = image.surface();
         let mut trap_unknown = self.trap_unknown_imports;
+        let mut host_resources = None;
         if let Some(host_imports) = &self.host_imports {
             trap_unknown |= host_imports.traps_unknown_imports();
-            host_imports
-                .link_only(&mut linker, surface)
-                .map_err(|e| instantiate_error(e.to_string(), None))?;
+            host_resources = Some(
+                host_imports
+                    .link_only(&mut linker, surface)
+                    .map_err(|e| instantiate_error(e.to_string(), None))?,
+            );
         }
         let start = match self.initializer {
             Some(initializer) => Start::Initializer {
@@ -353,7 +356,8 @@ impl<T: Send + 'static, S> ContainerBuilder<T, S> {
                 run: None,
                 state: ContainerState::Stopped,
                 funcs: Vec::new(),
-                handles: ResourceHandles::new(),
+                handles: ResourceHandles::with_max(self.value_limits.max_handles),
+                host_resources,
                 value_limits: self.value_limits,
                 args: Vec::new(),
                 last_name: None,

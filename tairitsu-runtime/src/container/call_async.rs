@@ -116,7 +116,23 @@ impl<T: Send + 'static> Container<T> {
         args.clear();
         core.args = args;
         called?;
-        core.print_results(export, &results, output)
+        let printed = core.print_results(export, &results, output);
+        if printed.is_err() {
+            let mut owned = Vec::new();
+            crate::dynamic::owned_resources(&results, &mut owned);
+            if !owned.is_empty() {
+                core.guarded_async("drop the resources of an unprinted result", |run| {
+                    Box::pin(async move {
+                        for r in owned {
+                            r.resource_drop_async(&mut run.store).await?;
+                        }
+                        Ok(())
+                    })
+                })
+                .await?;
+            }
+        }
+        printed
     }
 
     /// [`start`](Self::start) for an async container: instantiates with

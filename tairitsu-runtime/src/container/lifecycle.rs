@@ -15,7 +15,7 @@ use super::fault::{Interrupted, panic_message};
 use super::guest::{Guest, GuestContext, Initializer, Loader};
 use super::interrupt::{CallClock, Interrupt, InterruptHandle};
 use super::state::ContainerState;
-use crate::dynamic::{ResourceHandles, ValueLimits};
+use crate::dynamic::{LiveHostResources, ResourceHandles, ValueLimits};
 use crate::host_state::HostState;
 use crate::image::Image;
 use crate::limits::{Limiter, Limits};
@@ -92,6 +92,9 @@ pub(crate) struct Core<T: 'static> {
     pub(crate) funcs: Vec<Option<Func>>,
     /// Resources the dynamic path handed out as `Handle(n)`, for this generation.
     pub(crate) handles: ResourceHandles,
+    /// The host resources ([`HostImports::resource`](crate::HostImports::resource)) the
+    /// instance holds, released when it is discarded.
+    pub(crate) host_resources: Option<Arc<LiveHostResources>>,
     pub(crate) value_limits: ValueLimits,
     /// The arguments of the last text call, kept so that the next one reuses the buffer.
     pub(crate) args: Vec<Val>,
@@ -290,7 +293,7 @@ impl<T: Send + 'static> Container<T> {
         store.set_epoch_deadline(1);
         self.generation += 1;
         self.core.funcs.clear();
-        self.core.handles = ResourceHandles::new();
+        self.core.handles = ResourceHandles::with_max(self.core.value_limits.max_handles);
         Ok(Some(store))
     }
 
@@ -337,8 +340,16 @@ impl<T: Send + 'static> Container<T> {
         if let Some(run) = self.core.run.take() {
             self.parked = Some(run.store.into_data().into_data());
         }
+        // The instance is gone, and with it every handle to a host resource it held: their
+        // drop closures run now, or the host objects would outlive it.
+        if let Some(Err(message)) = self.core.host_resources.as_ref().map(|l| l.release()) {
+            tracing::warn!(
+                container = %self.core.display_name(),
+                "dropping a host resource the stopped instance held failed: {message}"
+            );
+        }
         self.core.funcs.clear();
-        self.core.handles = ResourceHandles::new();
+        self.core.handles = ResourceHandles::with_max(self.core.value_limits.max_handles);
         self.core.state = ContainerState::Stopped;
     }
 

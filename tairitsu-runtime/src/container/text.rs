@@ -161,7 +161,26 @@ impl<T: 'static> Core<T> {
             }
         };
         self.call_func(number, export, args, results)?;
-        self.print_results(export, results, output)
+        let printed = self.print_results(export, results, output);
+        if printed.is_err() {
+            self.discard(results)?;
+        }
+        printed
+    }
+
+    /// Drops the owned resources of results nobody will see (their text failed): without
+    /// this they would stay in the store's table until the instance goes.
+    pub(super) fn discard(&mut self, results: &[Val]) -> Result<()> {
+        let mut owned = Vec::new();
+        dynamic::owned_resources(results, &mut owned);
+        if owned.is_empty() {
+            return Ok(());
+        }
+        self.guarded("drop the resources of an unprinted result", |run| {
+            owned
+                .into_iter()
+                .try_for_each(|r| r.resource_drop(&mut run.store))
+        })
     }
 
     /// The results of a call of `export` as text.
@@ -172,15 +191,21 @@ impl<T: 'static> Core<T> {
         output: Format,
     ) -> Result<String> {
         let func = func_type(export)?;
-        Ok(match output {
+        let mark = self.handles.mark();
+        let printed = match output {
             Format::Ron => dynamic::call::ron_results_to_string(
                 results,
                 func,
                 &self.value_limits,
                 &mut self.handles,
-            )?,
-            Format::Wave => dynamic::call::wave_results_to_string(results)?,
-        })
+            ),
+            Format::Wave => dynamic::call::wave_results_to_string(results),
+        };
+        if printed.is_err() {
+            // The handles of a result that was not printed reach nobody.
+            self.handles.forget_since(mark);
+        }
+        Ok(printed?)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use wasmtime::component::ResourceAny;
+use wasmtime::component::{ResourceAny, Val};
 
 use super::error::{ValueError, ValueErrorKind};
 use super::value_type::ValueType;
@@ -56,14 +56,28 @@ impl HandleTable for NoHandles {
     }
 }
 
-/// A simple [`HandleTable`]: handles numbered from 1 in the order resources are first seen.
+/// The most resources a [`ResourceHandles`] table holds unless told otherwise.
+pub const DEFAULT_MAX_HANDLES: usize = 65_536;
+
+/// A simple [`HandleTable`]: handles numbered from 1 in the order resources are issued.
 ///
 /// It never drops a resource by itself: [`ResourceHandles::remove`] takes one out, and
 /// [`ResourceHandles::drain`] takes them all (for example to `resource_drop` them in a store).
-#[derive(Debug, Default)]
+/// It holds at most [`max`](Self::max) resources ([`DEFAULT_MAX_HANDLES`] unless
+/// [`with_max`](Self::with_max) says otherwise); issuing one more is a
+/// [`ValueErrorKind::Limit`] error, so a guest that returns resources in a loop meets a clear
+/// error instead of growing the host without bound.
+#[derive(Debug)]
 pub struct ResourceHandles {
     next: u64,
+    max: usize,
     by_handle: HashMap<u64, ResourceAny>,
+}
+
+impl Default for ResourceHandles {
+    fn default() -> Self {
+        Self::with_max(DEFAULT_MAX_HANDLES)
+    }
 }
 
 impl ResourceHandles {
@@ -72,11 +86,28 @@ impl ResourceHandles {
         Self::default()
     }
 
-    /// Adds a resource and returns its new handle.
-    pub fn insert(&mut self, resource: ResourceAny) -> u64 {
+    /// An empty table that holds at most `max` resources.
+    pub fn with_max(max: usize) -> Self {
+        Self {
+            next: 0,
+            max,
+            by_handle: HashMap::new(),
+        }
+    }
+
+    /// The most resources the table holds.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// Adds a resource and returns its new handle, or `None` when the table is full.
+    pub fn insert(&mut self, resource: ResourceAny) -> Option<u64> {
+        if self.by_handle.len() >= self.max {
+            return None;
+        }
         self.next += 1;
         self.by_handle.insert(self.next, resource);
-        self.next
+        Some(self.next)
     }
 
     /// The resource of `handle`, if the table has it.
@@ -103,14 +134,36 @@ impl ResourceHandles {
     pub fn drain(&mut self) -> impl Iterator<Item = (u64, ResourceAny)> + '_ {
         self.by_handle.drain()
     }
+
+    /// A mark to take back, with [`forget_since`](Self::forget_since), the handles issued after
+    /// it: those of a result that was not printed in the end.
+    pub(crate) fn mark(&self) -> u64 {
+        self.next
+    }
+
+    /// Forgets the handles issued after `mark` (their resources are the caller's to drop).
+    pub(crate) fn forget_since(&mut self, mark: u64) {
+        if self.next > mark {
+            self.by_handle.retain(|&handle, _| handle <= mark);
+        }
+    }
 }
 
 impl HandleTable for ResourceHandles {
     fn handle(&mut self, resource: ResourceAny, _: &ValueType) -> Result<u64, ValueError> {
-        if let Some((&handle, _)) = self.by_handle.iter().find(|(_, r)| **r == resource) {
-            return Ok(handle);
-        }
-        Ok(self.insert(resource))
+        // No lookup of an earlier handle: every `own` a call lifts is a new entry in the store's
+        // resource table, and results carry no borrows, so a resource reaches the writer once.
+        // (A scan here made a `list<own<r>>` cost O(n²).)
+        self.insert(resource).ok_or_else(|| {
+            ValueError::of(
+                ValueErrorKind::Limit,
+                format!(
+                    "the container holds {} resource handles, the most it keeps: release some \
+                     with `drop_handle`",
+                    self.max
+                ),
+            )
+        })
     }
 
     fn resource(&mut self, handle: u64, _: &ValueType) -> Result<ResourceAny, ValueError> {
@@ -123,5 +176,28 @@ impl HandleTable for ResourceHandles {
                 format!("unknown resource handle `Handle({handle})`"),
             )
         })
+    }
+}
+
+/// The owned resources in `vals`, nested ones included: what must be dropped when a result is
+/// not handed to anyone.
+pub(crate) fn owned_resources(vals: &[Val], out: &mut Vec<ResourceAny>) {
+    for val in vals {
+        match val {
+            Val::Resource(r) if r.owned() => out.push(*r),
+            Val::List(vs) | Val::Tuple(vs) => owned_resources(vs, out),
+            Val::Record(fields) => {
+                for (_, v) in fields {
+                    owned_resources(std::slice::from_ref(v), out);
+                }
+            }
+            Val::Variant(_, Some(v)) | Val::Option(Some(v)) => {
+                owned_resources(std::slice::from_ref(v), out)
+            }
+            Val::Result(Ok(Some(v)) | Err(Some(v))) => {
+                owned_resources(std::slice::from_ref(v), out)
+            }
+            _ => {}
+        }
     }
 }

@@ -472,6 +472,8 @@ impl HostImports {
         linker: &mut Linker<T>,
         surface: &Surface,
     ) -> Result<(), HostImportError> {
+        // The ledger lives as long as the linker's closures: dropping the linker runs the drop
+        // closures of the host resources its guests still hold.
         self.link_only(linker, surface)?;
         if self.traps {
             crate::surface::link_traps(linker, surface).map_err(|e| HostImportError::Link {
@@ -488,8 +490,9 @@ impl HostImports {
         &self,
         linker: &mut Linker<T>,
         surface: &Surface,
-    ) -> Result<(), HostImportError> {
+    ) -> Result<Arc<LiveHostResources>, HostImportError> {
         let imports = surface.imports();
+        let live = Arc::new(LiveHostResources::default());
 
         // Resource types first: the functions' RON closures map the component's resource
         // types to the host's.
@@ -507,7 +510,10 @@ impl HostImports {
             let registered = registered.to_string();
             let registered_name = registered.clone();
             let drop = drop.clone();
+            live.drops.lock().push(drop.clone());
+            let ledger = live.clone();
             let dtor = move |_: StoreContextMut<'_, T>, rep: u32| {
+                ledger.returned(id, rep);
                 drop(rep).map_err(|message| {
                     wasmtime::Error::msg(format!(
                         "dropping host resource `{registered}` ({rep}) failed: {message}"
@@ -532,7 +538,10 @@ impl HostImports {
                 name: import.name().to_string(),
             });
         }
-        let resources: Arc<[HostResourceType]> = resources.into();
+        let resources = Arc::new(HostResourceTypes {
+            list: resources,
+            live: live.clone(),
+        });
 
         for import in imports {
             let Some(func_type) = import.func_type() else {
@@ -564,7 +573,7 @@ impl HostImports {
             };
             defined.map_err(|e| link_error(format!("{e:#}")))?;
         }
-        Ok(())
+        Ok(live)
     }
 
     #[allow(
@@ -577,7 +586,7 @@ impl HostImports {
         qualified: &str,
         host: &HostFn,
         func_type: Result<&FuncType, &ValueError>,
-        resources: Arc<[HostResourceType]>,
+        resources: Arc<HostResourceTypes>,
     ) -> Result<
         impl Fn(
             wasmtime::StoreContextMut<'_, T>,
@@ -680,7 +689,7 @@ impl HostImports {
         qualified: &str,
         host: &HostFn,
         func_type: Result<&FuncType, &ValueError>,
-        resources: Arc<[HostResourceType]>,
+        resources: Arc<HostResourceTypes>,
     ) -> Result<
         impl for<'a> Fn(
             wasmtime::StoreContextMut<'a, T>,
@@ -811,6 +820,83 @@ struct HostResourceType {
     name: String,
 }
 
+/// The host resource types of one linking, and the ledger of those the guest holds.
+struct HostResourceTypes {
+    list: Vec<HostResourceType>,
+    live: Arc<LiveHostResources>,
+}
+
+impl std::ops::Deref for HostResourceTypes {
+    type Target = [HostResourceType];
+
+    fn deref(&self) -> &[HostResourceType] {
+        &self.list
+    }
+}
+
+/// The host resources a guest owns, by resource type and rep, with the drop closures of their
+/// types: when an instance is discarded without dropping them (a trap, a restart, a stop),
+/// [`release`](Self::release) runs the host's drop closures, so host objects do not outlive
+/// the instance that held them.
+#[derive(Default)]
+pub(crate) struct LiveHostResources {
+    live: parking_lot::Mutex<std::collections::HashSet<(u32, u32)>>,
+    /// By resource type id.
+    drops: parking_lot::Mutex<Vec<Arc<DropFn>>>,
+}
+
+impl LiveHostResources {
+    /// The host handed `rep` of type `id` to the guest to own.
+    fn lent(&self, id: u32, rep: u32) {
+        self.live.lock().insert((id, rep));
+    }
+
+    /// The guest dropped `rep` of type `id`, or gave it back to the host.
+    fn returned(&self, id: u32, rep: u32) {
+        self.live.lock().remove(&(id, rep));
+    }
+
+    /// How many host resources the guest holds.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.live.lock().len()
+    }
+
+    /// Runs the drop closure of every host resource the guest still holds, and forgets them.
+    /// The first closure error is returned; the others still run.
+    pub(crate) fn release(&self) -> Result<(), String> {
+        let held: Vec<(u32, u32)> = self.live.lock().drain().collect();
+        let drops = self.drops.lock().clone();
+        let mut first = Ok(());
+        for (id, rep) in held {
+            let outcome = usize::try_from(id)
+                .ok()
+                .and_then(|i| drops.get(i))
+                .map_or(Ok(()), |drop| drop(rep));
+            if first.is_ok() {
+                first = outcome;
+            }
+        }
+        first
+    }
+}
+
+impl Drop for LiveHostResources {
+    fn drop(&mut self) {
+        if let Err(message) = self.release() {
+            tracing::warn!("dropping a host resource the guest held failed: {message}");
+        }
+    }
+}
+
+impl std::fmt::Debug for LiveHostResources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveHostResources")
+            .field("held", &self.live.lock().len())
+            .finish()
+    }
+}
+
 /// The host resources of one call of a [`HostImports::func_with_resources`] closure: reads the
 /// host's number (rep) of a resource the guest passed, and makes handles of reps to return.
 pub struct HostResources<'a> {
@@ -855,9 +941,13 @@ trait ResourceAccess {
 
 impl<T: 'static> ResourceAccess for HostHandles<'_, '_, T> {
     fn rep(&mut self, resource: ResourceAny) -> Result<u32, String> {
-        ResourceDynamic::try_from_resource_any(resource, &mut *self.store)
-            .map(|r| r.rep())
-            .map_err(|e| format!("not a resource of the host's: {e:#}"))
+        let r = ResourceDynamic::try_from_resource_any(resource, &mut *self.store)
+            .map_err(|e| format!("not a resource of the host's: {e:#}"))?;
+        if r.owned() {
+            // The guest gave it back: the host owns it again.
+            self.types.live.returned(r.ty(), r.rep());
+        }
+        Ok(r.rep())
     }
 
     fn own(&mut self, resource: &str, rep: u32) -> Result<ResourceAny, String> {
@@ -892,9 +982,11 @@ impl<T: 'static> ResourceAccess for HostHandles<'_, '_, T> {
                 }
             }
         };
-        ResourceDynamic::new_own(rep, id)
+        let resource = ResourceDynamic::new_own(rep, id)
             .try_into_resource_any(&mut *self.store)
-            .map_err(|e| format!("{e:#}"))
+            .map_err(|e| format!("{e:#}"))?;
+        self.types.live.lent(id, rep);
+        Ok(resource)
     }
 }
 
@@ -902,7 +994,7 @@ impl<T: 'static> ResourceAccess for HostHandles<'_, '_, T> {
 /// `Handle(rep)`, the host's own number for it.
 struct HostHandles<'s, 'a, T: 'static> {
     store: &'s mut StoreContextMut<'a, T>,
-    types: &'s [HostResourceType],
+    types: &'s HostResourceTypes,
 }
 
 impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
@@ -951,6 +1043,9 @@ impl<T: 'static> HandleTable for HostHandles<'_, '_, T> {
         } else {
             ResourceDynamic::new_borrow(rep, id)
         };
+        if owned {
+            self.types.live.lent(id, rep);
+        }
         resource
             .try_into_resource_any(&mut *self.store)
             .map_err(|e| {

@@ -41,6 +41,10 @@ pub struct ValueLimits {
     pub max_text_len: usize,
     /// The most values (scalars, lists, records, … each counting one) one text may hold.
     pub max_values: usize,
+    /// The most resource handles (`Handle(n)`) a container's dynamic path holds at once;
+    /// a result that would issue more fails with a [`Limit`](super::ValueErrorKind::Limit)
+    /// error (and its resources are dropped). Release handles with `Container::drop_handle`.
+    pub max_handles: usize,
 }
 
 impl Default for ValueLimits {
@@ -49,6 +53,7 @@ impl Default for ValueLimits {
             max_depth: DEFAULT_MAX_DEPTH,
             max_text_len: DEFAULT_MAX_TEXT_LEN,
             max_values: DEFAULT_MAX_VALUES,
+            max_handles: super::handles::DEFAULT_MAX_HANDLES,
         }
     }
 }

@@ -318,6 +318,27 @@ impl Probe {
                 missing.push(i);
             }
         }
+        // A resource type a component imports under several names (`use wasi:io/streams.
+        // {output-stream}` in `wasi:cli/stdout`) is defined by its first import; the others are
+        // aliases, which wasmtime accepts undefined once the type is. So a resource import is
+        // missing only when no import of its type is provided, and then only the first one.
+        let resource_of = |i: usize| match &surface.imports[i].item {
+            Imported::Resource(ty) => Some(*ty),
+            Imported::Func { .. } => None,
+        };
+        let provided: Vec<ResourceType> = (0..surface.imports.len())
+            .filter(|i| !missing.contains(i))
+            .filter_map(resource_of)
+            .collect();
+        let mut seen: Vec<ResourceType> = Vec::new();
+        missing.retain(|&i| match resource_of(i) {
+            None => true,
+            Some(ty) if provided.contains(&ty) || seen.contains(&ty) => false,
+            Some(ty) => {
+                seen.push(ty);
+                true
+            }
+        });
         Self { missing, resolved }
     }
 }

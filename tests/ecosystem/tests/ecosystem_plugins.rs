@@ -116,7 +116,7 @@ fn check(wasm: &Path) {
     assert_eq!(
         c.call_text("stats([1.5, -2.0, 3.25])", Format::Ron, Format::Ron)
             .unwrap(),
-        "(-2.0, 3.25, 3)"
+        "(-2.0,3.25,3)"
     );
 
     // Without the setting, the other branch of the host import.
