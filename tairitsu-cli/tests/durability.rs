@@ -71,7 +71,7 @@ fn store_and_cache_writes_sync_the_file_before_the_rename_and_the_directory_afte
                 .is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"))
             {
                 assert!(
-                    synced.iter().any(|p| *p == from),
+                    synced.contains(&from),
                     "{from} was renamed without an fsync first:\n{trace}"
                 );
                 renames.push((to, synced.len()));
@@ -87,7 +87,7 @@ fn store_and_cache_writes_sync_the_file_before_the_rename_and_the_directory_afte
             .to_string_lossy()
             .into_owned();
         assert!(
-            synced[*synced_before..].iter().any(|p| *p == dir),
+            synced[*synced_before..].contains(&dir),
             "the directory of {to} was not synced after the rename:\n{trace}"
         );
     }

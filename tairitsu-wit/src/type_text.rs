@@ -124,7 +124,8 @@ pub trait TypeShape: Sized {
     fn shape(&self) -> Shape<'_, Self>;
 }
 
-/// Writes the WIT text of `ty` by the rule in the [module docs](self).
+/// Writes the WIT text of `ty`: primitives and named types by their names, anonymous types
+/// spelled out (`list<T>`, `result<_, E>`, `tuple<A, B>`), handles by their resource names.
 ///
 /// # Errors
 ///

@@ -45,11 +45,19 @@ pub(crate) fn doc_attrs(docs: Option<&str>) -> TokenStream {
 ///   so rustdoc does not compile them as doctests;
 /// - outside code, `[` and `]` are escaped so that WIT's bracketed words (`[method]`, `[0, 1)`)
 ///   are not taken as broken intra-doc links;
-/// - trailing whitespace is dropped.
+/// - trailing whitespace is dropped, and tabs become four spaces (rustdoc renders a tab by
+///   the reader's tab width, and clippy's `tabs_in_doc_comments` refuses them).
 pub(crate) fn sanitize(docs: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_code = false;
     for line in docs.lines() {
+        let untabbed;
+        let line = if line.contains('\t') {
+            untabbed = line.replace('\t', "    ");
+            untabbed.as_str()
+        } else {
+            line
+        };
         let trimmed = line.trim_start();
         if let Some(lang) = trimmed.strip_prefix("```") {
             let indent = &line[..line.len() - trimmed.len()];
@@ -66,11 +74,41 @@ pub(crate) fn sanitize(docs: &str) -> Vec<String> {
         if in_code {
             out.push(line.trim_end().to_string());
         } else {
-            out.push(escape_brackets(line.trim_end()));
+            out.push(wrap_urls(&escape_brackets(line.trim_end())));
         }
     }
     if in_code {
         out.push("```".to_string());
+    }
+    out
+}
+
+/// Puts bare URLs outside code spans in `<…>`, which rustdoc links (it refuses bare ones).
+fn wrap_urls(line: &str) -> String {
+    if !line.contains("://") {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_tick = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        let at_url = !in_tick
+            && (rest.starts_with("https://") || rest.starts_with("http://"))
+            && !matches!(out.chars().last(), Some('<' | '(' | '"'));
+        if at_url {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':', ')']);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = &rest[url.len()..];
+            continue;
+        }
+        if c == '`' {
+            in_tick = !in_tick;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -124,6 +162,17 @@ mod tests {
         assert_eq!(
             sanitize("range [0, 1) and `[x]`"),
             ["range \\[0, 1) and `[x]`"]
+        );
+    }
+
+    #[test]
+    fn bare_urls_are_linked_and_tabs_are_spaces() {
+        assert_eq!(
+            sanitize("see https://example.com/a#b. or `http://x` or <https://y>\n\tindented"),
+            [
+                "see <https://example.com/a#b>. or `http://x` or <https://y>",
+                "    indented"
+            ]
         );
     }
 }

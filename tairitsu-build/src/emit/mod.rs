@@ -347,6 +347,17 @@ impl Gen<'_> {
                 // WIT functions can take any number of parameters, of any nesting.
                 clippy::too_many_arguments,
                 clippy::type_complexity,
+                // Names and shapes are the WIT's: `result<T>` is `Result<T, ()>`, a `to-x`
+                // method takes `&self`, an interface may share its package's name, cases may
+                // share a prefix, one case may be much larger than the others.
+                clippy::result_unit_err,
+                clippy::wrong_self_convention,
+                clippy::module_inception,
+                clippy::enum_variant_names,
+                clippy::large_enum_variant,
+                // WIT docs are copied as their authors wrote them.
+                clippy::doc_lazy_continuation,
+                clippy::doc_overindented_list_items,
             )]
             #[doc(hidden)]
             mod #wrapper {

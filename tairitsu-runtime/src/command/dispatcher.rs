@@ -207,7 +207,7 @@ impl WitCommandDispatcher {
     /// This is how a host reads the state its handler kept while serving a guest: for a
     /// handler registered through generated code (`register(dispatcher, handler)`), `H` is the
     /// generated `{Iface}Service<YourHandler>`; for [`stateful_handler!`](crate::stateful_handler)
-    /// it is a [`StatefulHandler`].
+    /// it is a [`StatefulHandler`](crate::StatefulHandler).
     ///
     /// ```
     /// use tairitsu_runtime::{StatefulHandler, WitCommand, WitCommandDispatcher, stateful_handler};

@@ -9,7 +9,7 @@ use super::traits::{WitCommand, WitCommandHandler};
 ///
 /// The function is a `fn` pointer, so the type can be named (to get the handler back from a
 /// dispatcher) and the handler is `Copy`. A closure that captures nothing coerces to it; keep
-/// state in a [`StatefulHandler`] instead.
+/// state in a [`StatefulHandler`](crate::StatefulHandler) instead.
 pub struct SimpleHandler<C: WitCommand> {
     f: fn(C) -> Result<C::Response, String>,
 }
@@ -48,7 +48,7 @@ impl<C: WitCommand> WitCommandHandler<C> for SimpleHandler<C> {
 ///
 /// The state is reachable before registration ([`state`](Self::state),
 /// [`into_state`](Self::into_state)) and after it, through
-/// [`WitCommandDispatcher::handler`].
+/// [`WitCommandDispatcher::handler`](crate::WitCommandDispatcher::handler).
 pub struct StatefulHandler<S, C: WitCommand> {
     state: S,
     f: fn(&mut S, C) -> Result<C::Response, String>,

@@ -1,6 +1,6 @@
 //! The macros of the original API: `simple_handler!`, `stateful_handler!`, `impl_wit_interface!`.
 
-/// Builds a [`SimpleHandler`]: a stateless handler of the command type `$command`, from a
+/// Builds a [`SimpleHandler`](crate::SimpleHandler): a stateless handler of the command type `$command`, from a
 /// closure that captures nothing.
 ///
 /// `simple_handler!(Command, |command| body)`: `body` returns
@@ -39,7 +39,7 @@ macro_rules! simple_handler {
     };
 }
 
-/// Builds a [`StatefulHandler`]: a handler of the command type `$command` that owns a state
+/// Builds a [`StatefulHandler`](crate::StatefulHandler): a handler of the command type `$command` that owns a state
 /// of type `$state` and gets it mutably with every command.
 ///
 /// - `stateful_handler!(State, Command, |state, command| body)` starts from
@@ -49,8 +49,8 @@ macro_rules! simple_handler {
 ///
 /// `body` returns `Result<<Command as WitCommand>::Response, String>`. The closure captures
 /// nothing (it becomes a `fn` pointer): everything it keeps is in the state, which the host
-/// reads back with [`StatefulHandler::state`] or, once registered, through
-/// [`WitCommandDispatcher::handler`].
+/// reads back with [`StatefulHandler::state`](crate::StatefulHandler::state) or, once registered, through
+/// [`WitCommandDispatcher::handler`](crate::WitCommandDispatcher::handler).
 ///
 /// # Examples
 ///
@@ -127,7 +127,7 @@ macro_rules! stateful_handler {
     };
 }
 
-/// Implements [`WitInterface`] for a type: its WIT name and how it registers its handlers.
+/// Implements [`WitInterface`](crate::WitInterface) for a type: its WIT name and how it registers its handlers.
 ///
 /// `impl_wit_interface!(Type, "name", fn register_handlers(&self, dispatcher: &mut
 /// WitCommandDispatcher) { … })`, the form of the original README. The name is any

@@ -58,7 +58,7 @@ pub trait WitCommand: Send + 'static {
 /// - implement it by hand (a `match` over the command enum);
 /// - a closure `FnMut(C) -> Result<C::Response, String>` is a handler;
 /// - [`simple_handler!`](crate::simple_handler) and [`stateful_handler!`](crate::stateful_handler)
-///   build a [`SimpleHandler`] and a [`StatefulHandler`];
+///   build a [`SimpleHandler`](crate::SimpleHandler) and a [`StatefulHandler`](crate::StatefulHandler);
 /// - for an interface a guest imports, generated code has a `{Iface}Handler` trait with one
 ///   method per function, and `{Iface}Service<H>` wraps an implementation of it as a
 ///   `WitCommandHandler` (a blanket implementation is impossible: the orphan rule).

@@ -856,12 +856,6 @@ impl LiveHostResources {
         self.live.lock().remove(&(id, rep));
     }
 
-    /// How many host resources the guest holds.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.live.lock().len()
-    }
-
     /// Runs the drop closure of every host resource the guest still holds, and forgets them.
     /// The first closure error is returned; the others still run.
     pub(crate) fn release(&self) -> Result<(), String> {

@@ -660,7 +660,7 @@ impl fmt::Display for ValueType {
                     ValueType::Borrow(_) => Shape::Borrow(None),
                     ValueType::Future(t) => Shape::Future(t.as_deref().map(Text)),
                     ValueType::Stream(t) => Shape::Stream(t.as_deref().map(Text)),
-                    ValueType::ErrorContext => Shape::Kind("error-context"),
+                    ValueType::ErrorContext => Shape::Primitive(Primitive::ErrorContext),
                     ValueType::Map(k, v) => Shape::Map(Text(k), Text(v)),
                     ValueType::FixedList(t, n) => Shape::FixedList(Text(t), *n),
                 }

@@ -129,7 +129,7 @@ impl WorldInfo {
 }
 
 /// Decodes the WIT world embedded in a component's bytes, for callers that need more than
-/// [`WorldInfo`] (for example [`FuncType::name_from_wit`](super::FuncType::name_from_wit)).
+/// [`WorldInfo`] (for example [`FuncType::name_from_wit`](crate::dynamic::FuncType::name_from_wit)).
 ///
 /// # Errors
 ///

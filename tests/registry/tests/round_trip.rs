@@ -80,7 +80,7 @@ fn push_pull_call_and_pull_by_digest() {
         root.digest(),
         "the layer's digest is the image's"
     );
-    assert_eq!(stored.references, [reference.clone()]);
+    assert_eq!(stored.references, std::slice::from_ref(&reference));
     assert_eq!(stored.repo_digests, [pushed.repo_digest()]);
     assert_eq!(
         std::fs::read(&stored.path).unwrap(),
@@ -95,7 +95,7 @@ fn push_pull_call_and_pull_by_digest() {
     let stored = block_on(store.pull(&by_digest, &client)).unwrap();
     assert_eq!(stored.digest, root.digest());
     assert!(stored.references.is_empty());
-    assert_eq!(stored.repo_digests, [by_digest.clone()]);
+    assert_eq!(stored.repo_digests, std::slice::from_ref(&by_digest));
     assert_eq!(store.get(&by_digest).unwrap().digest, root.digest());
     assert_eq!(
         call(store.image(&by_digest).unwrap(), "greet(\"OCI\")"),
