@@ -4,8 +4,8 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use tairitsu_runtime::{Error as RuntimeError, LimitKind};
 use tairitsu_runtime::oci::RegistryError;
+use tairitsu_runtime::{Error as RuntimeError, LimitKind};
 
 /// Why the command failed, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

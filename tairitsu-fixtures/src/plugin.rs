@@ -26,7 +26,14 @@ fn bodies(version: &str, bump: &str, healthy: bool) -> Bodies {
     Bodies::new()
         .wat("version", version)
         .wat("bump", bump)
-        .wat("healthy", if healthy { "i32.const 1" } else { "i32.const 0" })
+        .wat(
+            "healthy",
+            if healthy {
+                "i32.const 1"
+            } else {
+                "i32.const 0"
+            },
+        )
         .wat("save", SAVE)
         .wat("load", LOAD)
         .extra(COUNTER)
@@ -57,13 +64,21 @@ pub fn plugin_unhealthy(answer: u32) -> Vec<u8> {
 /// [`plugin`] whose `version()` and `bump()` trap (`unreachable`), so its first call fails;
 /// `healthy()`, `save()` and `load()` work.
 pub fn plugin_trapping() -> Vec<u8> {
-    generate(PLUGIN_WIT, "plugin", &bodies("unreachable", "unreachable", true))
-        .expect("the trapping plugin fixture builds")
+    generate(
+        PLUGIN_WIT,
+        "plugin",
+        &bodies("unreachable", "unreachable", true),
+    )
+    .expect("the trapping plugin fixture builds")
 }
 
 /// World `test:plugin/plugin-changed`: `version(x)` takes a parameter (and returns it), so it
 /// cannot replace [`plugin`]; the other exports are as in [`plugin`].
 pub fn plugin_incompatible() -> Vec<u8> {
-    generate(PLUGIN_WIT, "plugin-changed", &bodies("local.get 0", BUMP, true))
-        .expect("the incompatible plugin fixture builds")
+    generate(
+        PLUGIN_WIT,
+        "plugin-changed",
+        &bodies("local.get 0", BUMP, true),
+    )
+    .expect("the incompatible plugin fixture builds")
 }

@@ -310,7 +310,9 @@ pub enum Error {
     /// A rollout stopped at a container that did not take the new version; that container
     /// and those upgraded before it went back to the previous image, and the tag points at it
     /// again.
-    #[error("rollout of `{image}` to `{reference}` stopped at container `{container}` and was rolled back: {source}")]
+    #[error(
+        "rollout of `{image}` to `{reference}` stopped at container `{container}` and was rolled back: {source}"
+    )]
     RolledBack {
         /// The tag.
         reference: String,

@@ -82,8 +82,7 @@ pub use limits::Limits;
 pub use reference::ImageRef;
 pub use registry::{
     ContainerGuard, ContainerHandle, ContainerSummary, HealthCheck, HealthCheckFn, ImageSummary,
-    Registry,
-    RegistryEvent, Rollout, RolloutPolicy, Watch, export_differences,
+    Registry, RegistryEvent, Rollout, RolloutPolicy, Watch, export_differences,
 };
 pub use sandbox::{AddressRule, AddressRuleError, Sandbox};
 pub use signature::{FunctionSignature, Param};

@@ -52,7 +52,10 @@ fn a_tag_keeps_its_last_versions_and_rolls_back() {
         .iter()
         .map(Image::digest)
         .collect();
-    assert_eq!(history, vec![digests[3].clone(), digests[2].clone(), digests[1].clone()]);
+    assert_eq!(
+        history,
+        vec![digests[3].clone(), digests[2].clone(), digests[1].clone()]
+    );
 
     let c = registry.run(TAG, Some("newest"), Ok).unwrap();
     assert_eq!(version(&registry, c.id()), "4");
@@ -60,13 +63,22 @@ fn a_tag_keeps_its_last_versions_and_rolls_back() {
 
     assert_eq!(registry.rollback(TAG).unwrap().digest(), digests[2]);
     let c3 = registry.run(TAG, None, Ok).unwrap();
-    assert_eq!(version(&registry, c3.id()), "3", "new containers start on the current image");
+    assert_eq!(
+        version(&registry, c3.id()),
+        "3",
+        "new containers start on the current image"
+    );
     assert_eq!(registry.rollback(TAG).unwrap().digest(), digests[1]);
-    assert!(matches!(registry.rollback(TAG), Err(Error::NoPreviousVersion(_))));
+    assert!(matches!(
+        registry.rollback(TAG),
+        Err(Error::NoPreviousVersion(_))
+    ));
     assert_eq!(registry.image_history(TAG).unwrap().len(), 1);
     // The container started on version 4 keeps running it until a rollout moves it.
     assert_eq!(version(&registry, c.id()), "4");
-    let rollout = registry.rollout(TAG, &RolloutPolicy::new()).unwrap();
+    let rollout = registry
+        .rollout(TAG, &RolloutPolicy::new().with_batch(2))
+        .unwrap();
     assert_eq!(rollout.upgraded.len(), 2);
     assert_eq!(version(&registry, c.id()), "2");
     assert_eq!(version(&registry, c3.id()), "2");
@@ -77,20 +89,31 @@ fn a_container_upgrades_with_its_host_data_and_stays_put_when_the_new_image_does
     let registry = Registry::new().unwrap();
     let v1 = image(&registry, &plugin(1));
     let v2 = image(&registry, &plugin(2));
-    let mut container = Container::builder(v1).with_host_state(42u32).build().unwrap();
+    let mut container = Container::builder(v1)
+        .with_host_state(42u32)
+        .build()
+        .unwrap();
     assert_eq!(container.call_ron("bump()").unwrap(), "1");
     container.upgrade(v2.clone()).unwrap();
     assert_eq!(container.call_ron("version()").unwrap(), "2");
     assert_eq!(container.data(), Some(&42));
     assert_eq!(container.generation(), 2);
     assert_eq!(container.image().digest(), v2.digest());
-    assert_eq!(container.call_ron("bump()").unwrap(), "1", "a fresh instance");
+    assert_eq!(
+        container.call_ron("bump()").unwrap(),
+        "1",
+        "a fresh instance"
+    );
 
     // host_import needs imports this container does not provide: refused before anything moves.
     let unlinkable = image(&registry, &tairitsu_fixtures::host_import());
     let err = container.upgrade(unlinkable).unwrap_err();
     assert!(matches!(err, Error::MissingImports { .. }), "{err}");
-    assert_eq!(container.call_ron("bump()").unwrap(), "2", "the same instance serves");
+    assert_eq!(
+        container.call_ron("bump()").unwrap(),
+        "2",
+        "the same instance serves"
+    );
     assert_eq!(container.image().digest(), v2.digest());
     assert_eq!(container.generation(), 2);
 }
@@ -101,7 +124,13 @@ fn four_threads_call_while_the_tag_alternates_twenty_times() {
     let versions = [image(&registry, &plugin(1)), image(&registry, &plugin(2))];
     registry.update_image(TAG, versions[0].clone()).unwrap();
     let ids: Vec<String> = (0..4)
-        .map(|i| registry.run(TAG, Some(&format!("c{i}")), Ok).unwrap().id().to_string())
+        .map(|i| {
+            registry
+                .run(TAG, Some(&format!("c{i}")), Ok)
+                .unwrap()
+                .id()
+                .to_string()
+        })
         .collect();
     let stop = Arc::new(AtomicBool::new(false));
     let answers = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
@@ -109,12 +138,18 @@ fn four_threads_call_while_the_tag_alternates_twenty_times() {
         .map(|t| {
             let (registry, ids, stop, answers) =
                 (registry.clone(), ids.clone(), stop.clone(), answers.clone());
-            std::thread::spawn(move || -> Result<u64, String> {
+            std::thread::spawn(move || -> Result<(u64, Duration), String> {
                 let mut calls = 0u64;
+                let mut slowest = Duration::ZERO;
                 while !stop.load(Ordering::Relaxed) {
                     let id = &ids[(t + calls as usize) % ids.len()];
                     let handle = registry.container(id).map_err(|e| e.to_string())?;
-                    let answer = handle.lock().call_ron("version()").map_err(|e| e.to_string())?;
+                    let started = Instant::now();
+                    let answer = handle
+                        .lock()
+                        .call_ron("version()")
+                        .map_err(|e| e.to_string())?;
+                    slowest = slowest.max(started.elapsed());
                     match answer.as_str() {
                         "1" => answers[0].fetch_add(1, Ordering::Relaxed),
                         "2" => answers[1].fetch_add(1, Ordering::Relaxed),
@@ -122,15 +157,18 @@ fn four_threads_call_while_the_tag_alternates_twenty_times() {
                     };
                     calls += 1;
                 }
-                Ok(calls)
+                Ok((calls, slowest))
             })
         })
         .collect();
     let policy = healthy_policy();
+    let mut rollouts = Duration::ZERO;
     for round in 0..20 {
         let next = &versions[(round + 1) % 2];
+        let started = Instant::now();
         registry.update_image(TAG, next.clone()).unwrap();
         let rollout = registry.rollout(TAG, &policy).unwrap();
+        rollouts += started.elapsed();
         assert_eq!(rollout.upgraded.len(), 4, "round {round}");
         let expected = ((round + 1) % 2 + 1).to_string();
         for id in &ids {
@@ -139,11 +177,24 @@ fn four_threads_call_while_the_tag_alternates_twenty_times() {
         std::thread::sleep(Duration::from_millis(10));
     }
     stop.store(true, Ordering::Relaxed);
-    let mut total = 0;
+    let (mut total, mut slowest) = (0, Duration::ZERO);
     for thread in threads {
-        total += thread.join().unwrap().expect("no call fails");
+        let (calls, slowest_call) = thread.join().unwrap().expect("no call fails");
+        total += calls;
+        slowest = slowest.max(slowest_call);
     }
     assert!(total >= 4, "the threads called ({total} calls)");
+    // Loose bounds on a shared machine: a call waits for at most one upgrade.
+    assert!(slowest < Duration::from_secs(2), "slowest call {slowest:?}");
+    assert!(
+        rollouts / 20 < Duration::from_secs(2),
+        "mean rollout {:?}",
+        rollouts / 20
+    );
+    eprintln!(
+        "{total} calls, slowest {slowest:?}; mean rollout of 4 containers {:?}",
+        rollouts / 20
+    );
     assert!(answers[0].load(Ordering::Relaxed) > 0 && answers[1].load(Ordering::Relaxed) > 0);
     assert_eq!(registry.image_history(TAG).unwrap().len(), 2);
 }
@@ -152,32 +203,50 @@ fn four_threads_call_while_the_tag_alternates_twenty_times() {
 fn a_version_failing_its_health_check_leaves_the_previous_one_serving() {
     let registry = Registry::new().unwrap();
     let events = registry.events();
-    let v1 = registry.update_image(TAG, image(&registry, &plugin(1))).unwrap();
+    let v1 = registry
+        .update_image(TAG, image(&registry, &plugin(1)))
+        .unwrap();
     let a = registry.run(TAG, Some("a"), Ok).unwrap();
     let b = registry.run(TAG, Some("b"), Ok).unwrap();
     registry
         .update_image(TAG, image(&registry, &plugin_unhealthy(2)))
         .unwrap();
     let err = registry.rollout(TAG, &healthy_policy()).unwrap_err();
-    let Error::RolledBack { source, .. } = &err else { panic!("{err:?}") };
+    let Error::RolledBack { source, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert!(matches!(**source, Error::HealthCheck { .. }), "{source}");
-    assert_eq!(registry.image(TAG).unwrap().digest(), v1.digest(), "the tag points back");
+    assert_eq!(
+        registry.image(TAG).unwrap().digest(),
+        v1.digest(),
+        "the tag points back"
+    );
     assert_eq!(version(&registry, a.id()), "1");
     assert_eq!(version(&registry, b.id()), "1");
     let events = drain(&events);
-    assert!(events.iter().any(|e| matches!(e, RegistryEvent::UpgradeFailed { .. })));
-    assert!(events.iter().any(|e| matches!(e, RegistryEvent::TagRolledBack { .. })));
     assert!(
-        events.iter().any(|e| matches!(e, RegistryEvent::RolloutRolledBack { error, .. }
-            if matches!(**error, Error::HealthCheck { .. })))
+        events
+            .iter()
+            .any(|e| matches!(e, RegistryEvent::UpgradeFailed { .. }))
     );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, RegistryEvent::TagRolledBack { .. }))
+    );
+    assert!(events.iter().any(
+        |e| matches!(e, RegistryEvent::RolloutRolledBack { error, .. }
+            if matches!(**error, Error::HealthCheck { .. }))
+    ));
 }
 
 #[test]
 fn a_version_trapping_on_its_first_call_is_rolled_back() {
     let registry = Arc::new(Registry::new().unwrap());
     let events = registry.events();
-    let v1 = registry.update_image(TAG, image(&registry, &plugin(1))).unwrap();
+    let v1 = registry
+        .update_image(TAG, image(&registry, &plugin(1)))
+        .unwrap();
     let handle = registry.run(TAG, None, Ok).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let caller = {
@@ -199,8 +268,13 @@ fn a_version_trapping_on_its_first_call_is_rolled_back() {
         .unwrap();
     let policy = RolloutPolicy::new().with_first_call_window(Duration::from_secs(5));
     let err = registry.rollout(TAG, &policy).unwrap_err();
-    let Error::RolledBack { source, .. } = &err else { panic!("{err:?}") };
-    assert!(matches!(**source, Error::ContainerFailed { .. }), "{source}");
+    let Error::RolledBack { source, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        matches!(**source, Error::ContainerFailed { .. }),
+        "{source}"
+    );
     assert_eq!(registry.image(TAG).unwrap().digest(), v1.digest());
     assert_eq!(handle.lock().call_ron("version()").unwrap(), "1");
     stop.store(true, Ordering::Relaxed);
@@ -217,14 +291,22 @@ fn a_version_trapping_on_its_first_call_is_rolled_back() {
 fn an_incompatible_version_is_refused_with_its_differences() {
     let registry = Registry::new().unwrap();
     let events = registry.events();
-    let v1 = registry.update_image(TAG, image(&registry, &plugin(1))).unwrap();
+    let v1 = registry
+        .update_image(TAG, image(&registry, &plugin(1)))
+        .unwrap();
     let handle = registry.run(TAG, None, Ok).unwrap();
     let changed = image(&registry, &plugin_incompatible());
     let differences = export_differences(&v1, &changed);
     assert_eq!(differences.len(), 1, "{differences:?}");
     assert!(differences[0].contains("version"), "{differences:?}");
     let err = registry.update_image(TAG, changed.clone()).unwrap_err();
-    let Error::Incompatible { differences: listed, .. } = &err else { panic!("{err}") };
+    let Error::Incompatible {
+        differences: listed,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
     assert_eq!(listed, &differences);
     assert_eq!(registry.image(TAG).unwrap().digest(), v1.digest());
     assert!(
@@ -239,16 +321,23 @@ fn an_incompatible_version_is_refused_with_its_differences() {
     assert!(matches!(err, Error::Incompatible { .. }), "{err}");
     assert_eq!(handle.lock().call_ron("version()").unwrap(), "1");
     // ...unless the rollout is forced too.
-    registry
-        .rollout(TAG, &RolloutPolicy::new().forced(true))
-        .unwrap();
+    let checked =
+        RolloutPolicy::new()
+            .forced(true)
+            .with_health_check(|c| match c.call_ron("version(7)") {
+                Ok(answer) if answer == "7" => Ok(()),
+                other => Err(format!("{other:?}")),
+            });
+    registry.rollout(TAG, &checked).unwrap();
     assert_eq!(handle.lock().call_ron("version(7)").unwrap(), "7");
 }
 
 #[test]
 fn a_version_the_container_cannot_link_leaves_its_instance_untouched() {
     let registry = Registry::new().unwrap();
-    let v1 = registry.update_image(TAG, image(&registry, &plugin(1))).unwrap();
+    let v1 = registry
+        .update_image(TAG, image(&registry, &plugin(1)))
+        .unwrap();
     let handle = registry.run(TAG, None, Ok).unwrap();
     assert_eq!(handle.lock().call_ron("bump()").unwrap(), "1");
     registry
@@ -257,22 +346,32 @@ fn a_version_the_container_cannot_link_leaves_its_instance_untouched() {
     let err = registry
         .rollout(TAG, &RolloutPolicy::new().forced(true))
         .unwrap_err();
-    let Error::RolledBack { source, .. } = &err else { panic!("{err:?}") };
+    let Error::RolledBack { source, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert!(matches!(**source, Error::MissingImports { .. }), "{source}");
     assert_eq!(registry.image(TAG).unwrap().digest(), v1.digest());
-    assert_eq!(handle.lock().call_ron("bump()").unwrap(), "2", "same instance");
+    assert_eq!(
+        handle.lock().call_ron("bump()").unwrap(),
+        "2",
+        "same instance"
+    );
 }
 
 #[test]
 fn the_state_handoff_carries_a_counter_across_versions() {
     let registry = Registry::new().unwrap();
-    registry.update_image(TAG, image(&registry, &plugin(1))).unwrap();
+    registry
+        .update_image(TAG, image(&registry, &plugin(1)))
+        .unwrap();
     let handle = registry.run(TAG, None, Ok).unwrap();
     for _ in 0..3 {
         handle.lock().call_ron("bump()").unwrap();
     }
     let handoff = healthy_policy().with_state_handoff("save", "load");
-    registry.update_image(TAG, image(&registry, &plugin(2))).unwrap();
+    registry
+        .update_image(TAG, image(&registry, &plugin(2)))
+        .unwrap();
     registry.rollout(TAG, &handoff).unwrap();
     assert_eq!(handle.lock().call_ron("version()").unwrap(), "2");
     assert_eq!(handle.lock().call_ron("bump()").unwrap(), "4");
@@ -286,7 +385,9 @@ fn the_state_handoff_carries_a_counter_across_versions() {
     assert_eq!(handle.lock().call_ron("bump()").unwrap(), "5");
 
     // Without the hand-off, the guest starts from scratch.
-    registry.update_image(TAG, image(&registry, &plugin(1))).unwrap();
+    registry
+        .update_image(TAG, image(&registry, &plugin(1)))
+        .unwrap();
     registry.rollout(TAG, &healthy_policy()).unwrap();
     assert_eq!(handle.lock().call_ron("bump()").unwrap(), "1");
 }
@@ -302,6 +403,7 @@ fn a_watched_file_switches_within_a_second_and_a_broken_one_is_rejected() {
     registry.load_image_file(TAG, &path).unwrap();
     let handle = registry.run(TAG, None, Ok).unwrap();
     let _watch = registry.watch_with(&path, TAG, healthy_policy()).unwrap();
+    let mut slowest = Duration::ZERO;
     for round in 0..6 {
         let next = (round + 1) % 2;
         let expected = (next + 1).to_string();
@@ -311,6 +413,7 @@ fn a_watched_file_switches_within_a_second_and_a_broken_one_is_rejected() {
         loop {
             let answer = handle.lock().call_ron("version()").expect("no call fails");
             if answer == expected {
+                slowest = slowest.max(written.elapsed());
                 break;
             }
             assert!(
@@ -320,6 +423,8 @@ fn a_watched_file_switches_within_a_second_and_a_broken_one_is_rejected() {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+    assert!(slowest < Duration::from_secs(1));
+    eprintln!("slowest switch from file write to the new version's answer: {slowest:?}");
     drain(&events);
     std::fs::write(&path, b"\0asm half a component").unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -331,8 +436,32 @@ fn a_watched_file_switches_within_a_second_and_a_broken_one_is_rejected() {
         }
     };
     assert!(
-        matches!(*rejected, Error::NotAComponent { .. } | Error::InvalidComponent { .. }),
+        matches!(
+            *rejected,
+            Error::NotAComponent { .. } | Error::InvalidComponent { .. }
+        ),
         "{rejected}"
     );
     assert_eq!(handle.lock().call_ron("version()").unwrap(), "1");
+}
+
+#[tokio::test]
+async fn an_async_container_upgrades_with_its_host_data() {
+    let registry = Registry::new().unwrap();
+    let v1 = image(&registry, &plugin(1));
+    let v2 = image(&registry, &plugin(2));
+    let mut container = Container::builder(v1)
+        .with_host_state(String::from("kept"))
+        .with_async(true)
+        .build_async()
+        .await
+        .unwrap();
+    assert!(matches!(
+        container.upgrade(v2.clone()),
+        Err(Error::CallMode { .. })
+    ));
+    assert_eq!(container.call_ron_async("version()").await.unwrap(), "1");
+    container.upgrade_async(v2).await.unwrap();
+    assert_eq!(container.call_ron_async("version()").await.unwrap(), "2");
+    assert_eq!(container.data().map(String::as_str), Some("kept"));
 }

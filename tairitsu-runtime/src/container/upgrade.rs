@@ -25,12 +25,8 @@ pub(super) type Binder<T> =
 /// The binder of the bindings `W`.
 pub(super) fn binder<T: Send + 'static, W: Bindings>() -> Binder<T> {
     Arc::new(|component: &Component| {
-        let indices = W::indices(component).map_err(|e| {
-            format!(
-                "the component does not match world `{}`: {e:#}",
-                W::WORLD
-            )
-        })?;
+        let indices = W::indices(component)
+            .map_err(|e| format!("the component does not match world `{}`: {e:#}", W::WORLD))?;
         let loader: Loader<T> = Arc::new(move |store, instance| {
             Ok(Box::new(W::load(&mut *store, instance, &indices)?) as Guest)
         });
@@ -116,13 +112,15 @@ impl<T: Send + 'static> Relink<T> {
                 source: Some(WasmtimeError::new(e)),
             })?;
         let loader = match &self.binder {
-            Some(binder) => Some(binder(image.component()).map_err(|message| {
-                Error::Instantiate {
-                    image: image.display_name(),
-                    message,
-                    source: None,
-                }
-            })?),
+            Some(binder) => {
+                Some(
+                    binder(image.component()).map_err(|message| Error::Instantiate {
+                        image: image.display_name(),
+                        message,
+                        source: None,
+                    })?,
+                )
+            }
             None => None,
         };
         Ok((pre, loader))

@@ -8,8 +8,8 @@ use parking_lot::RwLock;
 use tokio::sync::{Mutex, MutexGuard};
 
 use super::ContainerSummary;
-use crate::container::{Container, InterruptHandle};
 use crate::container::ContainerState;
+use crate::container::{Container, InterruptHandle};
 use crate::reference::ImageRef;
 
 /// A shared handle to a container in a [`Registry`]. Cloning it is cheap.
@@ -180,4 +180,3 @@ impl<T: Send + 'static> Drop for ContainerGuard<'_, T> {
         }
     }
 }
-

@@ -14,7 +14,8 @@ use crate::reference::ImageRef;
 use crate::{Error, Result};
 
 /// A closure that checks a freshly upgraded container; `Err` says what is wrong.
-pub type HealthCheckFn<T> = dyn Fn(&mut Container<T>) -> std::result::Result<(), String> + Send + Sync;
+pub type HealthCheckFn<T> =
+    dyn Fn(&mut Container<T>) -> std::result::Result<(), String> + Send + Sync;
 
 /// How a rollout checks a container right after it moved to the new image.
 pub enum HealthCheck<T: Send + 'static = ()> {
@@ -353,7 +354,9 @@ impl<T: Send + 'static> Registry<T> {
             // Best effort: a container that cannot go back stays failed, and says so.
             let _ = shift(&mut guard, m.previous.clone(), policy.handoff.as_ref());
         }
-        let points_here = self.image(&tag.to_string()).is_ok_and(|i| i.digest() == image.digest());
+        let points_here = self
+            .image(&tag.to_string())
+            .is_ok_and(|i| i.digest() == image.digest());
         if points_here {
             // The tag may have no earlier version (a first load): it stays.
             let _ = self.rollback(&tag.to_string());

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use sha2::{Digest as _, Sha256};
 use notify::{EventKind, RecursiveMode, Watcher as _};
+use sha2::{Digest as _, Sha256};
 
 use super::{Registry, RegistryEvent, RolloutPolicy};
 use crate::image::Image;
@@ -90,21 +90,22 @@ impl<T: Send + 'static> Registry<T> {
             _ => PathBuf::from("."),
         };
         let (changes, changed) = mpsc::channel::<()>();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            let Ok(event) = event else { return };
-            let relevant = matches!(
-                event.kind,
-                EventKind::Create(_) | EventKind::Modify(_) | EventKind::Any
-            ) && event
-                .paths
-                .iter()
-                .any(|p| p.file_name().map(ToOwned::to_owned) == name);
-            if relevant {
-                // The reload thread is gone only when the watch is.
-                let _ = changes.send(());
-            }
-        })
-        .map_err(watch_error)?;
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                let Ok(event) = event else { return };
+                let relevant = matches!(
+                    event.kind,
+                    EventKind::Create(_) | EventKind::Modify(_) | EventKind::Any
+                ) && event
+                    .paths
+                    .iter()
+                    .any(|p| p.file_name().map(ToOwned::to_owned) == name);
+                if relevant {
+                    // The reload thread is gone only when the watch is.
+                    let _ = changes.send(());
+                }
+            })
+            .map_err(watch_error)?;
         watcher
             .watch(&directory, RecursiveMode::NonRecursive)
             .map_err(watch_error)?;
