@@ -465,3 +465,71 @@ async fn an_async_container_upgrades_with_its_host_data() {
     assert_eq!(container.call_ron_async("version()").await.unwrap(), "2");
     assert_eq!(container.data().map(String::as_str), Some("kept"));
 }
+
+#[test]
+fn four_threads_call_while_the_watched_file_is_replaced_twenty_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plugin.wasm");
+    let bytes = [plugin(1), plugin(2)];
+    std::fs::write(&path, &bytes[0]).unwrap();
+    let registry = Arc::new(Registry::new().unwrap());
+    registry.load_image_file(TAG, &path).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| registry.run(TAG, None, Ok).unwrap())
+        .collect();
+    let _watch = registry.watch_with(&path, TAG, healthy_policy()).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let (handles, stop) = (handles.clone(), stop.clone());
+            std::thread::spawn(move || -> Result<u64, String> {
+                let mut calls = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let handle = &handles[(t + calls as usize) % handles.len()];
+                    let answer = handle
+                        .lock()
+                        .call_ron("version()")
+                        .map_err(|e| e.to_string())?;
+                    if answer != "1" && answer != "2" {
+                        return Err(format!("answer {answer} from no version"));
+                    }
+                    calls += 1;
+                }
+                Ok(calls)
+            })
+        })
+        .collect();
+    let mut slowest = Duration::ZERO;
+    for round in 0..20 {
+        let next = (round + 1) % 2;
+        let expected = (next + 1).to_string();
+        // Replaced as build tools do it: written aside, renamed over the watched file.
+        let aside = dir.path().join("plugin.wasm.tmp");
+        std::fs::write(&aside, &bytes[next]).unwrap();
+        let written = Instant::now();
+        std::fs::rename(&aside, &path).unwrap();
+        for handle in &handles {
+            loop {
+                let answer = handle.lock().call_ron("version()").expect("no call fails");
+                if answer == expected {
+                    break;
+                }
+                assert!(
+                    written.elapsed() < Duration::from_secs(1),
+                    "round {round}: still `{answer}` 1 s after the write"
+                );
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
+        slowest = slowest.max(written.elapsed());
+    }
+    stop.store(true, Ordering::Relaxed);
+    let total: u64 = threads
+        .into_iter()
+        .map(|t| t.join().unwrap().expect("no call fails"))
+        .sum();
+    assert!(total >= 4, "the threads called ({total} calls)");
+    eprintln!(
+        "20 file replacements under {total} calls; slowest write-to-all-switched {slowest:?}"
+    );
+}

@@ -34,6 +34,9 @@ pub(super) fn binder<T: Send + 'static, W: Bindings>() -> Binder<T> {
     })
 }
 
+/// A linked image, ready to start: its pre-instance and its typed-bindings loader.
+pub(super) type Prepared<T> = (InstancePre<HostState<T>>, Option<Loader<T>>);
+
 /// What a container keeps so that it can link another image's surface: the linker with WASI
 /// and the builder's hooks (nothing surface-specific), the host imports, whether unknown
 /// imports trap, and how to load typed bindings.
@@ -48,10 +51,7 @@ pub(super) struct Relink<T: 'static> {
 impl<T: Send + 'static> Relink<T> {
     /// Links `image`'s surface and pre-instantiates it, with the bindings loader for its
     /// component. Nothing of a running container is touched.
-    pub(super) fn prepare(
-        &self,
-        image: &Image,
-    ) -> Result<(InstancePre<HostState<T>>, Option<Loader<T>>)> {
+    pub(super) fn prepare(&self, image: &Image) -> Result<Prepared<T>> {
         let Some(base) = &self.linker else {
             return Err(Error::Config(format!(
                 "a container with a guest initializer cannot upgrade to `{}`: it links at every \
@@ -99,11 +99,7 @@ impl<T: Send + 'static> Relink<T> {
         self.finish(image, &linker)
     }
 
-    fn finish(
-        &self,
-        image: &Image,
-        linker: &Linker<HostState<T>>,
-    ) -> Result<(InstancePre<HostState<T>>, Option<Loader<T>>)> {
+    fn finish(&self, image: &Image, linker: &Linker<HostState<T>>) -> Result<Prepared<T>> {
         let pre = linker
             .instantiate_pre(image.component())
             .map_err(|e| Error::Instantiate {

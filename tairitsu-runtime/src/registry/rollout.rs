@@ -516,5 +516,5 @@ fn check<T: Send + 'static>(container: &mut Container<T>, health: &HealthCheck<T
 /// The error of an event, back as an owned error for the caller: the event receiver may keep
 /// its copy, then the caller gets the same text and kind of failure as a rollout error.
 fn unshare(error: Arc<Error>) -> Error {
-    Arc::try_unwrap(error).unwrap_or_else(|shared| Error::Shared(shared))
+    Arc::try_unwrap(error).unwrap_or_else(Error::Shared)
 }
