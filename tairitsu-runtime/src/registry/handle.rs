@@ -12,7 +12,7 @@ use crate::container::ContainerState;
 use crate::container::{Container, InterruptHandle};
 use crate::reference::ImageRef;
 
-/// A shared handle to a container in a [`Registry`]. Cloning it is cheap.
+/// A shared handle to a container in a [`Registry`](crate::Registry). Cloning it is cheap.
 ///
 /// [`lock`](Self::lock) (from threads) and [`lock_async`](Self::lock_async) (from async tasks,
 /// without blocking the executor) give exclusive access for calls; the state the registry lists
