@@ -12,7 +12,8 @@
 //!   plumbing are generated;
 //! * the named fixtures, each with its WIT as a constant and as a file under [`wit_dir()`]:
 //!   [`root()`], [`calc()`] (also [`ambiguous()`]), [`host_import()`], [`faults()`],
-//!   [`kitchen()`], [`blob_user()`], and [`large()`] of any size.
+//!   [`kitchen()`], [`blob_user()`], [`large()`] of any size, and the versions of
+//!   [`plugin()`] for hot reload.
 //!
 //! [`TestRegistry`] runs a real OCI registry (the CNCF
 //! distribution registry) for tests that push and pull.
@@ -30,6 +31,7 @@ mod echo;
 mod fixtures;
 mod generate;
 mod large;
+mod plugin;
 mod registry;
 
 pub use component::build;
@@ -39,4 +41,5 @@ pub use fixtures::{
 };
 pub use generate::{Bodies, Body, DATA_START, HEAP_START, RET_AREA, generate, generate_core_wat};
 pub use large::{LARGE_WIT, large, large_checksum, large_data};
+pub use plugin::{PLUGIN_WIT, plugin, plugin_incompatible, plugin_trapping, plugin_unhealthy};
 pub use registry::{RegistryAuth, Response, TestRegistry};

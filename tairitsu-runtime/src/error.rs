@@ -264,6 +264,81 @@ pub enum Error {
     #[error("a container named `{0}` exists already")]
     NameTaken(String),
 
+    /// A container could not move to another image: the new instance did not start. The
+    /// container is back on its previous image (with a fresh instance when `restarted`).
+    #[error("container `{container}` cannot upgrade to `{image}`{}: {source}", if *restarted { " (back on its previous image)" } else { " (and its previous image did not start again)" })]
+    Upgrade {
+        /// The container.
+        container: String,
+        /// The image it could not move to.
+        image: String,
+        /// Whether the previous image started again.
+        restarted: bool,
+        /// Why the new instance did not start.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A new image does not export what the one it replaces exported, with the same
+    /// signatures: the update was refused (it can be forced).
+    #[error("`{image}` is not compatible with `{previous}`: {}", differences.join("; "))]
+    Incompatible {
+        /// The image refused.
+        image: String,
+        /// The image it would have replaced.
+        previous: String,
+        /// Each difference, e.g. ``export `add` is missing`` or ``export `add` was
+        /// `add: func(a: u32) -> u32`, is `add: func(a: string) -> u32` ``.
+        differences: Vec<String>,
+    },
+
+    /// A container answered its health check wrongly, or the check itself failed.
+    #[error("container `{container}` failed its health check `{check}`: {answer}")]
+    HealthCheck {
+        /// The container.
+        container: String,
+        /// The check: the call text, or `closure`.
+        check: String,
+        /// What came back instead of the expected answer.
+        answer: String,
+    },
+
+    /// A tag has no earlier version to roll back to.
+    #[error("`{0}` has no earlier version to roll back to")]
+    NoPreviousVersion(String),
+
+    /// A rollout stopped at a container that did not take the new version; that container
+    /// and those upgraded before it went back to the previous image, and the tag points at it
+    /// again.
+    #[error(
+        "rollout of `{image}` to `{reference}` stopped at container `{container}` and was rolled back: {source}"
+    )]
+    RolledBack {
+        /// The tag.
+        reference: String,
+        /// The image that was rolled out.
+        image: String,
+        /// The container where it failed.
+        container: String,
+        /// Why; the same error the [`RegistryEvent`](crate::RegistryEvent)s carry.
+        #[source]
+        source: std::sync::Arc<Error>,
+    },
+
+    /// An error that was also delivered to a [`RegistryEvent`](crate::RegistryEvent) receiver,
+    /// which keeps its copy: the same error, shared.
+    #[error(transparent)]
+    Shared(std::sync::Arc<Error>),
+
+    /// Watching a file failed to start.
+    #[error("cannot watch {}: {message}", path.display())]
+    Watch {
+        /// The file.
+        path: PathBuf,
+        /// What the file watcher said.
+        message: String,
+    },
+
     /// A call failed in wasmtime before it reached the guest (arguments of the wrong type, an
     /// export of another instance).
     #[error("{call}: {message}")]

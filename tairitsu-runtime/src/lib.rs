@@ -80,7 +80,10 @@ pub use host_state::HostState;
 pub use image::{Image, ImageOrigin};
 pub use limits::Limits;
 pub use reference::ImageRef;
-pub use registry::{ContainerGuard, ContainerHandle, ContainerSummary, ImageSummary, Registry};
+pub use registry::{
+    ContainerGuard, ContainerHandle, ContainerSummary, HealthCheck, HealthCheckFn, ImageSummary,
+    Registry, RegistryEvent, Rollout, RolloutPolicy, Watch, export_differences,
+};
 pub use sandbox::{AddressRule, AddressRuleError, Sandbox};
 pub use signature::{FunctionSignature, Param};
 pub use store::{ImageStore, Removed, STORE_ENV, StoredImage};

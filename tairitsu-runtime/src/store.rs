@@ -10,7 +10,9 @@ use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
-use crate::durable::{self, TempFile};
+use crate::durable;
+#[cfg(feature = "oci")]
+use crate::durable::TempFile;
 use crate::image::Image;
 use crate::reference::{ImageRef, Lookup, is_full_hex};
 use crate::registry::Registry;

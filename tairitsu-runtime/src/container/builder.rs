@@ -1,15 +1,14 @@
 //! Building a container: host data, grants, limits, host imports, and how the guest loads.
 
-use std::any::Any;
 use std::marker::PhantomData;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmtime::component::Linker;
 
-use super::guest::{GuestContext, GuestInstance, Initializer, LinkerHook, Loader};
+use super::guest::{GuestContext, GuestInstance, Initializer, LinkerHook};
 use super::lifecycle::{Container, Core, Start};
 use super::state::ContainerState;
+use super::upgrade::{self, Binder, Relink};
 use crate::bindings::Bindings;
 use crate::dynamic::{HostImports, ResourceHandles, ValueLimits};
 use crate::error::WasmtimeError;
@@ -17,7 +16,6 @@ use crate::host_state::HostState;
 use crate::image::Image;
 use crate::limits::Limits;
 use crate::sandbox::Sandbox;
-use crate::surface;
 use crate::{Error, Result};
 
 /// A [`ContainerBuilder`] that has no hooks typed for its host data yet:
@@ -64,7 +62,7 @@ pub struct ContainerBuilder<T: Send + 'static = (), S = Unhooked> {
     value_limits: ValueLimits,
     hooks: Vec<LinkerHook<T>>,
     initializer: Option<Initializer<T>>,
-    loader: Option<Loader<T>>,
+    binder: Option<Binder<T>>,
     hooked: PhantomData<S>,
 }
 
@@ -84,7 +82,7 @@ impl Container<()> {
             value_limits: ValueLimits::default(),
             hooks: Vec::new(),
             initializer: None,
-            loader: None,
+            binder: None,
             hooked: PhantomData,
         }
     }
@@ -107,7 +105,7 @@ impl<T: Send + 'static> ContainerBuilder<T, Unhooked> {
             value_limits: self.value_limits,
             hooks: Vec::new(),
             initializer: None,
-            loader: None,
+            binder: None,
             hooked: PhantomData,
         }
     }
@@ -191,24 +189,7 @@ impl<T: Send + 'static, S> ContainerBuilder<T, S> {
     ///
     /// At [`build`](Self::build), when the component does not export what `W` expects.
     pub fn with_bindings<W: Bindings>(mut self) -> ContainerBuilder<T, Hooked> {
-        let component = self.image.component().clone();
-        let indices = W::indices(&component);
-        let loader: Loader<T> = match indices {
-            Ok(indices) => Arc::new(move |store, instance| {
-                Ok(Box::new(W::load(&mut *store, instance, &indices)?)
-                    as Box<dyn Any + Send + Sync>)
-            }),
-            Err(e) => {
-                let message = format!("{e:#}");
-                Arc::new(move |_, _| {
-                    Err(wasmtime::Error::msg(format!(
-                        "the component does not match world `{}`: {message}",
-                        W::WORLD
-                    )))
-                })
-            }
-        };
-        self.loader = Some(loader);
+        self.binder = Some(upgrade::binder::<T, W>());
         self.hooked()
     }
 
@@ -240,7 +221,7 @@ impl<T: Send + 'static, S> ContainerBuilder<T, S> {
             value_limits: self.value_limits,
             hooks: self.hooks,
             initializer: self.initializer,
-            loader: self.loader,
+            binder: self.binder,
             hooked: PhantomData,
         }
     }
@@ -299,40 +280,34 @@ impl<T: Send + 'static, S> ContainerBuilder<T, S> {
         for hook in self.hooks {
             hook(&mut linker).map_err(wasmtime_error)?;
         }
-        let surface = image.surface();
-        let mut trap_unknown = self.trap_unknown_imports;
-        let mut host_resources = None;
-        if let Some(host_imports) = &self.host_imports {
-            trap_unknown |= host_imports.traps_unknown_imports();
-            host_resources = Some(
-                host_imports
-                    .link_only(&mut linker, surface)
-                    .map_err(|e| instantiate_error(e.to_string(), None))?,
-            );
-        }
-        let start = match self.initializer {
-            Some(initializer) => Start::Initializer {
-                linker: Box::new(linker),
-                initializer,
-            },
-            None => {
-                if trap_unknown {
-                    surface::link_traps(&mut linker, surface)
-                        .map_err(|e| instantiate_error(e.to_string(), None))?;
-                } else {
-                    let missing = surface::missing(&linker, surface);
-                    if !missing.is_empty() {
-                        return Err(Error::MissingImports {
-                            image: image.display_name(),
-                            missing,
-                        });
-                    }
+        let mut relink = Relink {
+            linker: None,
+            host_imports: self.host_imports,
+            trap_unknown: self.trap_unknown_imports,
+            binder: self.binder,
+        };
+        let (start, loader, host_resources) = match self.initializer {
+            Some(initializer) => {
+                let mut host_resources = None;
+                if let Some(host_imports) = &relink.host_imports {
+                    host_resources = Some(
+                        host_imports
+                            .link_only(&mut linker, image.surface())
+                            .map_err(|e| instantiate_error(e.to_string(), None))?,
+                    );
                 }
-                Start::Pre(
-                    linker
-                        .instantiate_pre(image.component())
-                        .map_err(wasmtime_error)?,
-                )
+                // The initializer instantiates by itself; typed bindings are not loaded.
+                let start = Start::Initializer {
+                    linker: Box::new(linker),
+                    initializer,
+                };
+                (start, None, host_resources)
+            }
+            None => {
+                // Kept free of anything surface-specific, so that an upgrade can link again.
+                relink.linker = Some(linker);
+                let (pre, loader, host_resources) = relink.prepare(&image)?;
+                (Start::Pre(pre), loader, host_resources)
             }
         };
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -343,7 +318,8 @@ impl<T: Send + 'static, S> ContainerBuilder<T, S> {
             image,
             sandbox: self.sandbox,
             start,
-            loader: self.loader,
+            loader,
+            relink,
             parked: Some(self.data),
             generation: 0,
             core: Core {

@@ -15,6 +15,7 @@ use super::fault::{Interrupted, panic_message};
 use super::guest::{Guest, GuestContext, Initializer, Loader};
 use super::interrupt::{CallClock, Interrupt, InterruptHandle};
 use super::state::ContainerState;
+use super::upgrade::Relink;
 use crate::dynamic::{LiveHostResources, ResourceHandles, ValueLimits};
 use crate::host_state::HostState;
 use crate::image::Image;
@@ -50,6 +51,8 @@ pub struct Container<T: Send + 'static = ()> {
     pub(super) sandbox: Sandbox,
     pub(super) start: Start<T>,
     pub(super) loader: Option<Loader<T>>,
+    /// What it takes to link another image: see [`Container::upgrade`].
+    pub(super) relink: Relink<T>,
     /// The host data while no store holds it (stopped, or between stores).
     pub(super) parked: Option<T>,
     pub(super) generation: u64,

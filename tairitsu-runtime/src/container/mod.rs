@@ -9,6 +9,7 @@ mod interrupt;
 mod lifecycle;
 mod state;
 mod text;
+mod upgrade;
 mod wasi_command;
 mod wasi_wait;
 

@@ -1,16 +1,26 @@
 //! The registry: images by `name:tag` and digest, containers by id and name, shared across
-//! threads.
+//! threads; versions per tag, upgrades, rollouts and watched files.
+
+mod compat;
+mod events;
+mod handle;
+mod history;
+mod rollout;
+mod watch;
+
+pub use compat::export_differences;
+pub use events::RegistryEvent;
+pub use handle::{ContainerGuard, ContainerHandle};
+pub use rollout::{HealthCheck, HealthCheckFn, Rollout, RolloutPolicy};
+pub use watch::Watch;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::sync::Arc;
 
 use parking_lot::RwLock;
-use tokio::sync::{Mutex, MutexGuard};
 
-use crate::container::{Container, ContainerBuilder, ContainerState, InterruptHandle};
+use crate::container::{Container, ContainerBuilder, ContainerState};
 use crate::engine::Engine;
 use crate::image::Image;
 use crate::reference::{ImageRef, Lookup};
@@ -44,12 +54,16 @@ pub struct Registry<T: Send + 'static = ()> {
     engine: Engine,
     images: RwLock<Images>,
     containers: RwLock<Containers<T>>,
+    events: events::Events,
 }
 
-#[derive(Default)]
 struct Images {
     by_digest: HashMap<String, Image>,
     tags: BTreeMap<ImageRef, String>,
+    /// The earlier digests of each tag, oldest first, without the current one.
+    history: BTreeMap<ImageRef, Vec<String>>,
+    /// How many versions a tag keeps, the current one included.
+    keep: usize,
 }
 
 struct Containers<T: Send + 'static> {
@@ -83,145 +97,6 @@ pub struct ContainerSummary {
     pub state: ContainerState,
 }
 
-/// A shared handle to a container in a [`Registry`]. Cloning it is cheap.
-///
-/// [`lock`](Self::lock) (from threads) and [`lock_async`](Self::lock_async) (from async tasks,
-/// without blocking the executor) give exclusive access for calls; the state the registry lists
-/// is updated when the guard is dropped. The guard is `Send`, so a task may hold it across
-/// `.await`s, for example around [`Container::call_ron_async`].
-pub struct ContainerHandle<T: Send + 'static = ()> {
-    shared: Arc<Shared<T>>,
-}
-
-struct Shared<T: Send + 'static> {
-    id: String,
-    digest: String,
-    image_name: String,
-    container: Mutex<Container<T>>,
-    meta: RwLock<Meta>,
-    interrupt: InterruptHandle,
-}
-
-struct Meta {
-    name: Option<String>,
-    state: ContainerState,
-}
-
-impl<T: Send + 'static> Clone for ContainerHandle<T> {
-    fn clone(&self) -> Self {
-        Self {
-            shared: self.shared.clone(),
-        }
-    }
-}
-
-impl<T: Send + 'static> ContainerHandle<T> {
-    fn new(container: Container<T>) -> Self {
-        Self {
-            shared: Arc::new(Shared {
-                id: container.id().to_string(),
-                digest: container.image().digest(),
-                image_name: container.image().display_name(),
-                meta: RwLock::new(Meta {
-                    name: container.name().map(str::to_string),
-                    state: container.state().clone(),
-                }),
-                interrupt: container.interrupt_handle(),
-                container: Mutex::new(container),
-            }),
-        }
-    }
-
-    /// The container's id.
-    pub fn id(&self) -> &str {
-        &self.shared.id
-    }
-
-    /// Exclusive access to the container, waiting (blocking the thread) for a call in progress
-    /// to finish. From an async task, use [`lock_async`](Self::lock_async).
-    pub fn lock(&self) -> ContainerGuard<'_, T> {
-        let guard = match self.shared.container.try_lock() {
-            Ok(guard) => guard,
-            // The lock's future needs no runtime: wait for it on this thread.
-            Err(_) => futures::executor::block_on(self.shared.container.lock()),
-        };
-        ContainerGuard {
-            guard,
-            meta: &self.shared.meta,
-        }
-    }
-
-    /// Exclusive access to the container, awaiting a call in progress: the executor runs other
-    /// tasks meanwhile.
-    pub async fn lock_async(&self) -> ContainerGuard<'_, T> {
-        ContainerGuard {
-            guard: self.shared.container.lock().await,
-            meta: &self.shared.meta,
-        }
-    }
-
-    /// Exclusive access if nobody has it now.
-    pub fn try_lock(&self) -> Option<ContainerGuard<'_, T>> {
-        let guard = self.shared.container.try_lock().ok()?;
-        Some(ContainerGuard {
-            guard,
-            meta: &self.shared.meta,
-        })
-    }
-
-    /// A handle that interrupts the call the container is running, without taking the lock.
-    pub fn interrupt_handle(&self) -> InterruptHandle {
-        self.shared.interrupt.clone()
-    }
-
-    /// The state published at the last release of the lock.
-    pub fn state(&self) -> ContainerState {
-        self.shared.meta.read().state.clone()
-    }
-
-    fn summary(&self) -> ContainerSummary {
-        let meta = self.shared.meta.read();
-        ContainerSummary {
-            id: self.shared.id.clone(),
-            name: meta.name.clone(),
-            image: self.shared.image_name.clone(),
-            state: meta.state.clone(),
-        }
-    }
-}
-
-impl<T: Send + 'static> fmt::Debug for ContainerHandle<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.summary(), f)
-    }
-}
-
-/// Exclusive access to a registry container; derefs to [`Container`].
-pub struct ContainerGuard<'a, T: Send + 'static> {
-    guard: MutexGuard<'a, Container<T>>,
-    meta: &'a RwLock<Meta>,
-}
-
-impl<T: Send + 'static> Deref for ContainerGuard<'_, T> {
-    type Target = Container<T>;
-    fn deref(&self) -> &Container<T> {
-        &self.guard
-    }
-}
-
-impl<T: Send + 'static> DerefMut for ContainerGuard<'_, T> {
-    fn deref_mut(&mut self) -> &mut Container<T> {
-        &mut self.guard
-    }
-}
-
-impl<T: Send + 'static> Drop for ContainerGuard<'_, T> {
-    fn drop(&mut self) {
-        let mut meta = self.meta.write();
-        meta.state = self.guard.state().clone();
-    }
-}
-
 impl Registry<()> {
     /// An empty registry on the [shared engine](Engine::shared).
     ///
@@ -238,11 +113,17 @@ impl<T: Send + 'static> Registry<T> {
     pub fn with_engine(engine: Engine) -> Self {
         Self {
             engine,
-            images: RwLock::new(Images::default()),
+            images: RwLock::new(Images {
+                by_digest: HashMap::new(),
+                tags: BTreeMap::new(),
+                history: BTreeMap::new(),
+                keep: history::DEFAULT_KEEP,
+            }),
             containers: RwLock::new(Containers {
                 by_id: BTreeMap::new(),
                 names: HashMap::new(),
             }),
+            events: events::Events::default(),
         }
     }
 
@@ -309,7 +190,7 @@ impl<T: Send + 'static> Registry<T> {
             .entry(digest.clone())
             .or_insert_with(|| image.clone())
             .clone();
-        images.tags.insert(reference.clone(), digest);
+        images.point(&reference, digest);
         stored.with_reference(reference)
     }
 
@@ -422,7 +303,7 @@ impl<T: Send + 'static> Registry<T> {
         let mut usage: HashMap<String, Vec<String>> = HashMap::new();
         for handle in self.containers.read().by_id.values() {
             usage
-                .entry(handle.shared.digest.clone())
+                .entry(handle.digest())
                 .or_default()
                 .push(handle.shared.id.clone());
         }
@@ -456,8 +337,14 @@ impl<T: Send + 'static> Registry<T> {
         match tag {
             Some(tag) => {
                 images.tags.remove(&tag);
+                images.forget(&tag);
             }
-            None => images.tags.retain(|_, d| *d != digest),
+            None => {
+                images.tags.retain(|_, d| *d != digest);
+                for earlier in images.history.values_mut() {
+                    earlier.retain(|d| *d != digest);
+                }
+            }
         }
         if last {
             images.by_digest.remove(&digest);
