@@ -34,6 +34,9 @@ pub(super) fn binder<T: Send + 'static, W: Bindings>() -> Binder<T> {
     })
 }
 
+/// A pre-instantiated image and its typed-bindings loader.
+type Linked<T> = (InstancePre<HostState<T>>, Option<Loader<T>>);
+
 /// A linked image, ready to start: its pre-instance, its typed-bindings loader, and the ledger
 /// of the host resources its instances will hold (with host imports).
 pub(super) type Prepared<T> = (
@@ -112,7 +115,7 @@ impl<T: Send + 'static> Relink<T> {
         &self,
         image: &Image,
         linker: &Linker<HostState<T>>,
-    ) -> Result<(InstancePre<HostState<T>>, Option<Loader<T>>)> {
+    ) -> Result<Linked<T>> {
         let pre = linker
             .instantiate_pre(image.component())
             .map_err(|e| Error::Instantiate {
