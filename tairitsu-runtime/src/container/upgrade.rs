@@ -111,11 +111,7 @@ impl<T: Send + 'static> Relink<T> {
         Ok((pre, loader, host_resources))
     }
 
-    fn finish(
-        &self,
-        image: &Image,
-        linker: &Linker<HostState<T>>,
-    ) -> Result<Linked<T>> {
+    fn finish(&self, image: &Image, linker: &Linker<HostState<T>>) -> Result<Linked<T>> {
         let pre = linker
             .instantiate_pre(image.component())
             .map_err(|e| Error::Instantiate {
