@@ -130,6 +130,19 @@ impl WitCommandDispatcher {
         Self::default()
     }
 
+    /// Keeps `handler` (an erased handler of `C`, of Rust type `H`) as the handler of `C`.
+    fn insert<C: WitCommand, H>(&mut self, handler: Box<dyn Any + Send>) -> &mut Self {
+        self.handlers.insert(
+            TypeId::of::<C>(),
+            Registered {
+                interface: C::INTERFACE,
+                handler_type: std::any::type_name::<H>(),
+                handler,
+            },
+        );
+        self
+    }
+
     /// Registers `handler` for the commands of type `C`, replacing any earlier one.
     pub fn register<C, H>(&mut self, handler: H) -> &mut Self
     where
@@ -137,15 +150,7 @@ impl WitCommandDispatcher {
         H: WitCommandHandler<C> + 'static,
     {
         let boxed: Box<dyn ErasedHandler<C>> = Box::new(handler);
-        self.handlers.insert(
-            TypeId::of::<C>(),
-            Registered {
-                interface: C::INTERFACE,
-                handler_type: std::any::type_name::<H>(),
-                handler: Box::new(boxed),
-            },
-        );
-        self
+        self.insert::<C, H>(Box::new(boxed))
     }
 
     /// [`register`](Self::register), builder style.
@@ -292,15 +297,7 @@ impl WitCommandDispatcher {
         H: AsyncWitCommandHandler<C> + 'static,
     {
         let boxed: Box<dyn ErasedAsyncHandler<C>> = Box::new(handler);
-        self.handlers.insert(
-            TypeId::of::<C>(),
-            Registered {
-                interface: C::INTERFACE,
-                handler_type: std::any::type_name::<H>(),
-                handler: Box::new(boxed),
-            },
-        );
-        self
+        self.insert::<C, H>(Box::new(boxed))
     }
 
     /// Sends `command` to the handler registered for its type, awaiting an async one (a sync

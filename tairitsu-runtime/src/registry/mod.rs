@@ -369,17 +369,7 @@ impl<T: Send + 'static> Registry<T> {
     where
         F: FnOnce(ContainerBuilder<()>) -> Result<ContainerBuilder<T, S>>,
     {
-        let image = self.image(reference)?;
-        if let Some(name) = name
-            && self.containers.read().names.contains_key(name)
-        {
-            return Err(Error::NameTaken(name.to_string()));
-        }
-        let mut builder = Container::builder(image);
-        if let Some(name) = name {
-            builder = builder.with_name(name);
-        }
-        let container = configure(builder)?.build()?;
+        let container = configure(self.builder_for(reference, name)?)?.build()?;
         self.insert(container)
     }
 
@@ -399,18 +389,25 @@ impl<T: Send + 'static> Registry<T> {
     where
         F: FnOnce(ContainerBuilder<()>) -> Result<ContainerBuilder<T, S>>,
     {
+        let container = configure(self.builder_for(reference, name)?)?
+            .build_async()
+            .await?;
+        self.insert(container)
+    }
+
+    /// A builder for a container of `reference`'s image, named `name` when the name is free.
+    fn builder_for(&self, reference: &str, name: Option<&str>) -> Result<ContainerBuilder<()>> {
         let image = self.image(reference)?;
         if let Some(name) = name
             && self.containers.read().names.contains_key(name)
         {
             return Err(Error::NameTaken(name.to_string()));
         }
-        let mut builder = Container::builder(image);
-        if let Some(name) = name {
-            builder = builder.with_name(name);
-        }
-        let container = configure(builder)?.build_async().await?;
-        self.insert(container)
+        let builder = Container::builder(image);
+        Ok(match name {
+            Some(name) => builder.with_name(name),
+            None => builder,
+        })
     }
 
     /// Puts a container built elsewhere under the registry's management.
