@@ -1,4 +1,5 @@
-//! Durations and sizes as people write them: `500ms`, `2s`, `1.5m`, `64MiB`, `512k`.
+//! Durations and sizes as people write them: `500ms`, `2s`, `2m 30s`, `64MiB`, `512k`, read
+//! by `humantime` and `bytesize`, with the CLI's own messages.
 
 use std::time::Duration;
 
@@ -21,97 +22,64 @@ impl Timeout {
     }
 }
 
-/// Reads `500ms`, `2s`, `1.5s`, `1m`, `1h`, `250us`, or `none` for no deadline.
+/// Reads what `humantime` reads (`500ms`, `2s`, `1.5s`, `2m 30s`, `1h`, `250us`), or `none`
+/// for no deadline. A bare number is refused: `500` could be seconds or milliseconds.
 pub fn parse_timeout(text: &str) -> Result<Timeout, String> {
     let text = text.trim();
     if matches!(text, "none" | "never" | "off") {
         return Ok(Timeout::Never);
     }
-    let (number, unit) = split_number(text)?;
-    let seconds_per_unit = match unit {
-        "ns" => 1e-9,
-        "us" | "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" | "sec" | "secs" => 1.0,
-        "m" | "min" | "mins" => 60.0,
-        "h" => 3600.0,
-        "" => {
-            return Err(format!(
-                "`{text}` has no unit: write for example `{text}ms` or `{text}s`"
-            ));
-        }
-        other => {
-            return Err(format!(
-                "`{other}` is not a unit of time: use ns, us, ms, s, m or h (or `none`)"
-            ));
-        }
-    };
-    let seconds = number * seconds_per_unit;
-    if seconds == 0.0 {
-        return Err("a timeout of zero would stop every call; write `none` for no deadline".into());
-    }
-    Duration::try_from_secs_f64(seconds)
-        .map(Timeout::After)
-        .map_err(|_| format!("`{text}` is too long"))
-}
-
-/// Reads `64MiB`, `1GiB`, `512KiB`, `64M` (= MiB), `100MB` (= 10^8 bytes), `65536`.
-pub fn parse_size(text: &str) -> Result<usize, String> {
-    let text = text.trim();
-    let (number, unit) = split_number(text)?;
-    let multiplier: f64 = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "k" | "kib" => 1024.0,
-        "m" | "mib" => 1024.0 * 1024.0,
-        "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
-        "kb" => 1e3,
-        "mb" => 1e6,
-        "gb" => 1e9,
-        _ => {
-            return Err(format!(
-                "`{unit}` is not a unit of size: use KiB, MiB, GiB (or KB, MB, GB)"
-            ));
-        }
-    };
-    let bytes = (number * multiplier).round();
-    if bytes < 1.0 {
-        return Err("a size of zero leaves no room for any memory".into());
-    }
-    if bytes > usize::MAX as f64 {
-        return Err(format!("`{text}` is too large"));
-    }
-    Ok(bytes as usize)
-}
-
-/// Splits `1.5GiB` into `1.5` and `GiB`.
-fn split_number(text: &str) -> Result<(f64, &str), String> {
-    let end = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-        .unwrap_or(text.len());
-    let (digits, unit) = text.split_at(end);
-    let digits = digits.replace('_', "");
-    if digits.is_empty() {
+    if !text.starts_with(|c: char| c.is_ascii_digit()) {
         return Err(format!("`{text}` does not start with a number"));
     }
-    let number: f64 = digits
-        .parse()
-        .map_err(|_| format!("`{text}` does not start with a number"))?;
-    Ok((number, unit.trim()))
+    if text.parse::<f64>().is_ok() {
+        return Err(format!(
+            "`{text}` has no unit: write for example `{text}ms` or `{text}s`"
+        ));
+    }
+    let duration = humantime::parse_duration(text).map_err(|e| match e {
+        humantime::DurationError::UnknownUnit { unit, .. } => {
+            format!("`{unit}` is not a unit of time: use ns, us, ms, s, m or h (or `none`)")
+        }
+        humantime::DurationError::NumberOverflow => format!("`{text}` is too long"),
+        other => format!("`{text}` is not a duration: {other}"),
+    })?;
+    if duration.is_zero() {
+        return Err("a timeout of zero would stop every call; write `none` for no deadline".into());
+    }
+    Ok(Timeout::After(duration))
+}
+
+/// Reads sizes as `bytesize` does (`64MiB`, `1GiB`, `512KiB`, `100MB` = 10^8 bytes, `65536`),
+/// except that a one-letter unit is binary, as Docker's `--memory 64m` is: `64M` = 64 MiB.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim().replace('_', "");
+    if !text.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return Err(format!("`{text}` does not start with a number"));
+    }
+    let unit_at = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(unit_at);
+    let unit = unit.trim();
+    let unit = match unit.to_ascii_lowercase().as_str() {
+        "k" => "KiB",
+        "m" => "MiB",
+        "g" => "GiB",
+        _ => unit,
+    };
+    let size: bytesize::ByteSize = format!("{number} {unit}").trim_end().parse().map_err(|_| {
+        format!("`{unit}` is not a unit of size: use KiB, MiB, GiB (or KB, MB, GB)")
+    })?;
+    if size.as_u64() == 0 {
+        return Err("a size of zero leaves no room for any memory".into());
+    }
+    usize::try_from(size.as_u64()).map_err(|_| format!("`{text}` is too large"))
 }
 
 /// `23.4 KiB`, `1.0 MiB`, `512 B`.
 pub fn format_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
+    bytesize::ByteSize::b(bytes).display().iec().to_string()
 }
 
 /// `1.25 s`, `340 ms`.
@@ -150,7 +118,8 @@ mod tests {
         assert_eq!(ok("1m"), Timeout::After(Duration::from_secs(60)));
         assert_eq!(ok("2h"), Timeout::After(Duration::from_secs(7200)));
         assert_eq!(ok("250us"), Timeout::After(Duration::from_micros(250)));
-        assert_eq!(ok(" 10 ms "), Timeout::After(Duration::from_millis(10)));
+        assert_eq!(ok(" 10ms "), Timeout::After(Duration::from_millis(10)));
+        assert_eq!(ok("2m 30s"), Timeout::After(Duration::from_secs(150)));
         assert_eq!(ok("none"), Timeout::Never);
         assert_eq!(ok("none").deadline(), None);
         let err = |t: &str| parse_timeout(t).unwrap_err();
@@ -158,7 +127,11 @@ mod tests {
         assert!(err("5 parsecs").contains("not a unit of time"));
         assert!(err("ms").contains("number"));
         assert!(err("0s").contains("none"));
-        assert!(err("1e3s").contains("not a unit of time"));
+        assert!(
+            err("1e3s").contains("not a unit of time"),
+            "{}",
+            err("1e3s")
+        );
     }
 
     #[test]
