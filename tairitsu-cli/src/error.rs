@@ -5,7 +5,7 @@ use std::fmt;
 use std::process::ExitCode;
 
 use tairitsu_runtime::oci::RegistryError;
-use tairitsu_runtime::{Error as RuntimeError, LimitKind};
+use tairitsu_runtime::{Error as RuntimeError, LimitKind, Provider};
 
 /// Why the command failed, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,10 +122,31 @@ fn runtime_hint(error: &RuntimeError) -> Option<String> {
         RuntimeError::AmbiguousExport { .. } => {
             "write the interface before the function, as `api.add` or `pkg:ns/api#add`".into()
         }
-        RuntimeError::MissingImports { .. } => "give each a constant result with `--import \
-             'NAME=VALUE'`, or pass `--trap-unknown-imports` to define them as functions that \
-             trap when called"
-            .into(),
+        RuntimeError::MissingImports { missing, .. } => {
+            // WASI this build cannot serve comes first: the flags below only stub it.
+            let mut unserved: Vec<String> = Vec::new();
+            for provider in missing.iter().map(|m| Provider::of(m)) {
+                let note = match provider {
+                    Provider::Host => continue,
+                    Provider::WasiProposal { package } => {
+                        format!("`{package}` is not linked by Tairitsu")
+                    }
+                    Provider::WasiVersion { package } => {
+                        format!("`{package}` is WASI 0.3, which wasmtime 48 does not serve")
+                    }
+                };
+                if !unserved.contains(&note) {
+                    unserved.push(note);
+                }
+            }
+            let flags = "give each a constant result with `--import 'NAME=VALUE'`, or pass \
+                 `--trap-unknown-imports` to define them as functions that trap when called";
+            if unserved.is_empty() {
+                flags.into()
+            } else {
+                format!("{}; {flags}", unserved.join(", "))
+            }
+        }
         RuntimeError::DeadlineExceeded { .. } => {
             "allow more time with `--timeout` (for example `--timeout 30s`, or `none`)".into()
         }
@@ -210,6 +231,18 @@ mod tests {
         }));
         assert_eq!(missing.failure.code(), 2);
         assert!(missing.hint.unwrap().contains("--import"));
+        let wasi = CliError::from(anyhow::Error::from(RuntimeError::MissingImports {
+            image: "x".into(),
+            missing: vec![
+                "wasi:keyvalue/store@0.2.0-draft#get".into(),
+                "wasi:keyvalue/store@0.2.0-draft#set".into(),
+            ],
+        }));
+        let hint = wasi.hint.unwrap();
+        assert!(
+            hint.starts_with("`wasi:keyvalue` is not linked by Tairitsu; give each"),
+            "{hint}"
+        );
         let other = CliError::from(anyhow::anyhow!("no such file"));
         assert_eq!(other.failure.code(), 2);
         assert_eq!(other.hint, None);

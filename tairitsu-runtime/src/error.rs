@@ -472,6 +472,18 @@ fn candidates_note(candidates: &[String]) -> String {
 }
 
 impl Error {
+    /// What would fix this error, in the library's terms, when there is a known remedy: for
+    /// [`Error::MissingImports`], what would provide each kind of missing import
+    /// ([`Provider::hint`](crate::Provider::hint)).
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::MissingImports { missing, .. } => {
+                Some(crate::Provider::hint(missing)).filter(|h| !h.is_empty())
+            }
+            _ => None,
+        }
+    }
+
     /// Whether this error is a failure of the guest (trap, deadline, limit, host) that put the
     /// container into the failed state.
     pub fn is_guest_failure(&self) -> bool {

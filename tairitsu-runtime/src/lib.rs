@@ -87,7 +87,7 @@ pub use registry::{
 pub use sandbox::{AddressRule, AddressRuleError, Sandbox};
 pub use signature::{FunctionSignature, Param};
 pub use store::{ImageStore, Removed, STORE_ENV, StoredImage};
-pub use surface::{Export, Import, ImportKind, Surface};
+pub use surface::{Export, Import, ImportKind, Provider, Surface};
 
 /// The wasmtime this runtime is built on, for generated code and for hosts that need its types.
 pub use wasmtime;

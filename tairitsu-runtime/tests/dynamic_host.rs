@@ -329,8 +329,12 @@ fn an_undefined_resource_type_is_reported_by_name() {
     let err = tairitsu_runtime::Container::builder(image)
         .with_host_imports(imports)
         .build()
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    // The error says what would provide them.
+    let hint = err.hint().expect("missing imports have a hint");
+    assert!(hint.contains("with_host_imports"), "{hint}");
+    assert!(hint.contains("trap_unknown_imports(true)"), "{hint}");
+    let err = err.to_string();
     assert!(
         err.contains("test:kitchen/blobs@0.1.0#[resource]blob"),
         "{err}"

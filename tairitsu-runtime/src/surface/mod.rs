@@ -14,10 +14,12 @@
 mod build;
 mod exports;
 mod imports;
+mod provider;
 mod world;
 
 pub use exports::Export;
 pub use imports::{Import, ImportKind};
+pub use provider::Provider;
 pub use world::{TypeDef, WorldInfo, decode_world, wit_type_text};
 
 pub(crate) use exports::NameError;
