@@ -15,7 +15,8 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
-# The five examples, each against its real Rust guest.
+# The examples that run to completion, each against its real Rust guest (wit-async-server is a
+# server: `cargo run -p wit-async-server`; its load run is `bash examples/wit-async-server/load.sh`).
 examples:
     cargo run -p wit-runtime
     cargo run -p wit-compile-time
