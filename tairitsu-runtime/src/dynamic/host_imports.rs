@@ -620,9 +620,7 @@ impl HostImports {
                   params: &[Val],
                   results: &mut [Val]|
                   -> wasmtime::Result<()> {
-                let fail = |message: String| {
-                    wasmtime::Error::msg(format!("host function `{registered}` failed: {message}"))
-                };
+                let fail = |message: String| host_failure(&registered, message);
                 let out = match &call {
                     Call::Val(f) => f(params).map_err(fail)?,
                     Call::ValResources(f) => {
@@ -650,17 +648,7 @@ impl HostImports {
                             .map_err(|e| fail(format!("its answer `{answer}` does not fit: {e}")))?
                     }
                 };
-                if out.len() != results.len() {
-                    return Err(fail(format!(
-                        "`{qualified}` has {} results, the closure returned {}",
-                        results.len(),
-                        out.len()
-                    )));
-                }
-                for (slot, val) in results.iter_mut().zip(out) {
-                    *slot = val;
-                }
-                Ok(())
+                fill_results(&registered, &qualified, out, results)
             },
         )
     }
@@ -722,11 +710,7 @@ impl HostImports {
                     (call.clone(), registered.clone(), qualified.clone());
                 let resources = resources.clone();
                 Box::new(async move {
-                    let fail = |message: String| {
-                        wasmtime::Error::msg(format!(
-                            "host function `{registered}` failed: {message}"
-                        ))
-                    };
+                    let fail = |message: String| host_failure(&registered, message);
                     let out = match &*call {
                         AsyncCall::Val(f) => f(params.to_vec()).await.map_err(fail)?,
                         AsyncCall::Ron(f, ty) => {
@@ -753,21 +737,40 @@ impl HostImports {
                             .map_err(|e| fail(format!("its answer `{answer}` does not fit: {e}")))?
                         }
                     };
-                    if out.len() != results.len() {
-                        return Err(fail(format!(
-                            "`{qualified}` has {} results, the closure returned {}",
-                            results.len(),
-                            out.len()
-                        )));
-                    }
-                    for (slot, val) in results.iter_mut().zip(out) {
-                        *slot = val;
-                    }
-                    Ok(())
+                    fill_results(&registered, &qualified, out, results)
                 }) as Box<dyn Future<Output = wasmtime::Result<()>> + Send + '_>
             },
         ))
     }
+}
+
+/// A host function's failure, as the guest's call reports it.
+fn host_failure(registered: &str, message: String) -> wasmtime::Error {
+    wasmtime::Error::msg(format!("host function `{registered}` failed: {message}"))
+}
+
+/// Moves a closure's answer into wasmtime's result slots, refusing a wrong number of values
+/// (sync and async closures alike).
+fn fill_results(
+    registered: &str,
+    qualified: &str,
+    out: Vec<Val>,
+    results: &mut [Val],
+) -> wasmtime::Result<()> {
+    if out.len() != results.len() {
+        return Err(host_failure(
+            registered,
+            format!(
+                "`{qualified}` has {} results, the closure returned {}",
+                results.len(),
+                out.len()
+            ),
+        ));
+    }
+    for (slot, val) in results.iter_mut().zip(out) {
+        *slot = val;
+    }
+    Ok(())
 }
 
 /// Gives a closure the one-lifetime signature `func_new_async` wants (closures infer a lifetime
