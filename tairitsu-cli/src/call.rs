@@ -1,6 +1,7 @@
 //! `tairitsu call`: one call of an exported function, written as text.
 
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use tairitsu_runtime::dynamic::{
@@ -8,7 +9,7 @@ use tairitsu_runtime::dynamic::{
 };
 use tairitsu_runtime::wasmtime::component::Val;
 use tairitsu_runtime::{
-    Container, Error as RuntimeError, Format, Image, Import, ImportKind, Sandbox,
+    Container, Error as RuntimeError, FileWatch, Format, Image, Import, ImportKind, Sandbox,
 };
 
 use crate::cli::{CallArgs, FormatArg};
@@ -21,8 +22,49 @@ use crate::units::Timeout;
 /// The deadline of a call when `--timeout` is not given: the runtime's default.
 const DEFAULT_TIMEOUT: Timeout = Timeout::After(Duration::from_secs(5));
 
-/// `tairitsu call COMPONENT CALL …`: prints the result and returns.
+/// `tairitsu call COMPONENT CALL …`: prints the result and returns; with `--watch`, again
+/// after every change of the file, until Ctrl-C.
 pub fn call(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
+    if args.watch {
+        watch(args, store)
+    } else {
+        call_once(args, store)
+    }
+}
+
+/// `tairitsu call --watch`: the call now, then after each (debounced) change of the file. A
+/// failure is printed, not returned: the next version may be good. Ctrl-C ends the process.
+fn watch(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
+    let path = Path::new(&args.component);
+    if !path.is_file() {
+        return Err(CliError::input(format!(
+            "--watch needs a component file, and `{}` is not one",
+            args.component
+        ))
+        .hint("images in the store do not change; give the path of a `.wasm` file"));
+    }
+    let (changes, changed) = mpsc::channel();
+    // Watching starts before the first call, so that no change after it is missed.
+    let _watch = FileWatch::new(path, move || {
+        let _ = changes.send(());
+    })?;
+    eprintln!(
+        "Watching {}: the call runs again at each change (Ctrl-C to stop)",
+        path.display()
+    );
+    loop {
+        if let Err(error) = call_once(args, store) {
+            error.report();
+            eprintln!("Waiting for the next change of {}", path.display());
+        }
+        if changed.recv().is_err() {
+            return Ok(());
+        }
+    }
+}
+
+/// One call: loads the component, prints the result.
+fn call_once(args: &CallArgs, store: Option<&Path>) -> Result<(), CliError> {
     let loaded = load::load(&args.component, store, Some(&args.pull))?;
     let image = loaded.image.clone();
     let input: Format = args.format.into();

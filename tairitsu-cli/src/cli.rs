@@ -74,6 +74,7 @@ Examples:
   tairitsu call plugin.wasm 'spin()' --timeout 500ms --max-memory 64MiB
   tairitsu call plugin.wasm 'load(\"/data/x.json\")' --dir ./data::/data --env MODE=test
   tairitsu call plugin.wasm 'fetch(1)' --allow-net 127.0.0.1:9000 --inherit-stderr
+  tairitsu call plugin.wasm 'version()' --watch     (again at every change of plugin.wasm)
 
 The function is a root export (`version`), qualified (`pkg:ns/api@1.0.0#add`, `pkg:ns/api.add`),
 by interface (`api.add`), or bare when only one exported interface has it.
@@ -143,6 +144,7 @@ Examples:
   tairitsu serve app.wasm
   tairitsu serve app.wasm --addr 127.0.0.1:3000 --timeout 2s --max-memory 64MiB
   tairitsu serve app.wasm --allow-http api.example.com --max-body 4MiB
+  tairitsu serve app.wasm --watch        (serve each new version of app.wasm as it is written)
 
 Each request gets a fresh instance from one pre-instantiated component (the pooling
 allocator makes that cheap). A guest that traps or exceeds its memory answers 500, one past
@@ -228,6 +230,12 @@ pub struct CallArgs {
     /// When COMPONENT is an image in a registry.
     #[command(flatten)]
     pub pull: PullArgs,
+
+    /// Make the call again every time COMPONENT (a file) changes, printing each result; a
+    /// version that does not load or fails the call prints its error, and the watching goes
+    /// on. Ctrl-C stops.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// `tairitsu run`.
@@ -352,6 +360,13 @@ pub struct ServeArgs {
     /// What each request's instance may touch (its stderr is the server's).
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+
+    /// Reload COMPONENT (a file) when it changes: the new version is compiled and checked
+    /// beside the one serving, then new requests go to it while the requests in flight finish
+    /// on the old one. A version that does not load (or is not a proxy) is logged, and the
+    /// old one keeps serving.
+    #[arg(long)]
+    pub watch: bool,
 }
 
 /// `--timeout` and `--max-memory`.

@@ -5,11 +5,11 @@
 //! tairitsu call plugin.wasm 'add(1, 2)' [--format ron|wave] [--output ron|wave]
 //!     [--import 'pkg:ns/iface#func=VALUE']… [--trap-unknown-imports]
 //!     [--timeout 500ms] [--max-memory 64MiB] [--dir HOST::GUEST]… [--env K=V]…
-//!     [--allow-net ADDR]… [--inherit-stderr]
+//!     [--allow-net ADDR]… [--inherit-stderr] [--watch]
 //! tairitsu run [--argv0 NAME] hello.wasm [-- ARGS…]
 //! tairitsu bindgen wit/ [--world W]
 //! tairitsu image load|ls|inspect|rm|pull|push
-//! tairitsu serve app.wasm [--addr 127.0.0.1:8080] [--allow-http HOST]…
+//! tairitsu serve app.wasm [--addr 127.0.0.1:8080] [--allow-http HOST]… [--watch]
 //! ```
 //!
 //! Warnings from the runtime go to stderr as `warning: …` (`-v` adds debug events, `-vv` trace).

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use tairitsu_runtime::http::ProxyServer;
-use tairitsu_runtime::{Engine, EngineConfig, Error as RuntimeError, Image, Sandbox};
+use tairitsu_runtime::{Engine, EngineConfig, Error as RuntimeError, FileWatch, Image, Sandbox};
 
 use crate::cli::ServeArgs;
 use crate::error::CliError;
@@ -29,6 +29,11 @@ pub fn serve(args: &ServeArgs, store: Option<&Path>) -> Result<(), CliError> {
         .access_log(|record| eprintln!("{record}"))
         .build()
         .map_err(|e| load::named(&source, e))?;
+    let _watch = if args.watch {
+        Some(watch(&server, &engine, &args.component)?)
+    } else {
+        None
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -51,6 +56,54 @@ pub fn serve(args: &ServeArgs, store: Option<&Path>) -> Result<(), CliError> {
         eprintln!("Stopped: every request in flight has finished");
         Ok(())
     })
+}
+
+/// `--watch`: each change of the file is read and compiled on the watching thread, off the
+/// request path, and replaces the version served once the server has checked it; a version
+/// that does not load is logged, and the previous one keeps serving.
+fn watch(server: &ProxyServer, engine: &Engine, spec: &str) -> Result<FileWatch, CliError> {
+    let path = Path::new(spec).to_path_buf();
+    if !path.is_file() {
+        return Err(CliError::input(format!(
+            "--watch needs a component file, and `{spec}` is not one"
+        ))
+        .hint("images in the store do not change; give the path of a `.wasm` file"));
+    }
+    let server = server.clone();
+    let engine = engine.clone();
+    let file = path.clone();
+    Ok(FileWatch::new(&path, move || reload(&server, &engine, &file))?)
+}
+
+/// Loads `path` and serves it, unless it is the version already served.
+fn reload(server: &ProxyServer, engine: &Engine, path: &Path) {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!(
+                "warning: cannot read {} ({e}); the previous version keeps serving",
+                path.display()
+            );
+            return;
+        }
+    };
+    if hex::encode(Sha256::digest(&bytes)) == server.image().digest_hex() {
+        // Touched, not changed.
+        return;
+    }
+    match Image::from_bytes_with(engine, &bytes).and_then(|image| {
+        let name = image.display_name();
+        server.replace_image(image).map(|()| name)
+    }) {
+        Ok(name) => eprintln!(
+            "Reloaded {}: new requests go to {name}",
+            path.display()
+        ),
+        Err(e) => eprintln!(
+            "warning: {} not reloaded, the previous version keeps serving: {e}",
+            path.display()
+        ),
+    }
 }
 
 /// An engine with the pooling allocator, which makes the instance per request cheap; without

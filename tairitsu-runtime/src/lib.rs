@@ -48,6 +48,7 @@ mod durable;
 pub mod dynamic;
 mod engine;
 mod error;
+mod file_watch;
 mod host_state;
 pub mod http;
 mod image;
@@ -76,6 +77,7 @@ pub use container::{
 };
 pub use engine::{CacheDir, DEFAULT_EPOCH_TICK, Engine, EngineConfig};
 pub use error::{Error, LimitKind, Result, WasmtimeError};
+pub use file_watch::{DEFAULT_DEBOUNCE, FileWatch};
 pub use host_state::HostState;
 pub use image::{Image, ImageOrigin};
 pub use limits::Limits;

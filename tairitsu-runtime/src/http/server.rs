@@ -16,6 +16,7 @@ use http_body::{Body, Frame, SizeHint};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
+use parking_lot::RwLock;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use wasmtime::component::{ComponentExportIndex, InstancePre, Linker, Resource};
@@ -137,20 +138,42 @@ impl ProxyServerBuilder {
     pub fn build(self) -> Result<ProxyServer> {
         // Fail now, not at the first request.
         self.sandbox.build()?;
-        let image = self.image;
-        let engine = image.engine().wasmtime();
-        let instantiate_error = |e: wasmtime::Error| Error::Instantiate {
-            image: image.display_name(),
+        let engine = self.image.engine().wasmtime();
+        let mut linker = Linker::<HostState<()>>::new(engine);
+        let link_error = |e: wasmtime::Error| Error::Instantiate {
+            image: self.image.display_name(),
             message: format!("{e:#}"),
             source: Some(crate::error::WasmtimeError::new(e)),
         };
-        let mut linker = Linker::<HostState<()>>::new(engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(instantiate_error)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
-            .map_err(instantiate_error)?;
-        let pre = linker
-            .instantiate_pre(image.component())
-            .map_err(instantiate_error)?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(link_error)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(link_error)?;
+        let served = Served::prepare(&linker, self.image)?;
+        Ok(ProxyServer {
+            inner: Arc::new(Inner {
+                served: RwLock::new(Arc::new(served)),
+                linker,
+                sandbox: self.sandbox,
+                limits: self.limits,
+                max_request_body: self.max_request_body,
+                access_log: self.access_log,
+                next_id: AtomicU64::new(1),
+            }),
+        })
+    }
+}
+
+/// The version of the component being served: what each request instantiates.
+struct Served {
+    pre: InstancePre<HostState<()>>,
+    /// `wasi:http/incoming-handler@0.2.x#handle`, whatever 0.2 version the component exports
+    /// (componentize-js exports 0.2.10, wasmtime's own bindings look for 0.2.12 only).
+    handle: ComponentExportIndex,
+    image: Image,
+}
+
+impl Served {
+    /// Checks that `image` is a proxy component and pre-instantiates it with `linker`.
+    fn prepare(linker: &Linker<HostState<()>>, image: Image) -> Result<Served> {
         let handle = incoming_handler(&image).ok_or_else(|| Error::ExportType {
             name: "wasi:http/incoming-handler".into(),
             message: format!(
@@ -159,18 +182,14 @@ impl ProxyServerBuilder {
                 image.display_name()
             ),
         })?;
-        Ok(ProxyServer {
-            inner: Arc::new(Inner {
-                pre,
-                handle,
-                image,
-                sandbox: self.sandbox,
-                limits: self.limits,
-                max_request_body: self.max_request_body,
-                access_log: self.access_log,
-                next_id: AtomicU64::new(1),
-            }),
-        })
+        let pre = linker
+            .instantiate_pre(image.component())
+            .map_err(|e| Error::Instantiate {
+                image: image.display_name(),
+                message: format!("{e:#}"),
+                source: Some(crate::error::WasmtimeError::new(e)),
+            })?;
+        Ok(Served { pre, handle, image })
     }
 }
 
@@ -218,11 +237,10 @@ pub struct ProxyServer {
 }
 
 struct Inner {
-    pre: InstancePre<HostState<()>>,
-    /// `wasi:http/incoming-handler@0.2.x#handle`, whatever 0.2 version the component exports
-    /// (componentize-js exports 0.2.10, wasmtime's own bindings look for 0.2.12 only).
-    handle: ComponentExportIndex,
-    image: Image,
+    /// Swapped by [`ProxyServer::replace_image`]; each request holds the version it started on.
+    served: RwLock<Arc<Served>>,
+    /// WASI and `wasi:http`, linked once, for every version.
+    linker: Linker<HostState<()>>,
     sandbox: Sandbox,
     limits: Limits,
     max_request_body: u64,
@@ -294,9 +312,32 @@ impl ProxyServer {
         }
     }
 
-    /// The image served.
-    pub fn image(&self) -> &Image {
-        &self.inner.image
+    /// The image served: the one new requests go to.
+    pub fn image(&self) -> Image {
+        self.inner.served.read().image.clone()
+    }
+
+    /// Serves `image` from now on: it is checked (it must still be a `wasi:http/proxy`
+    /// component whose imports WASI and `wasi:http` provide) and pre-instantiated on the
+    /// calling thread, then requests that arrive after the swap go to it, while requests in
+    /// flight finish on the version they started on. Compile the image off the request path
+    /// (a background thread), as `tairitsu serve --watch` does.
+    ///
+    /// # Errors
+    ///
+    /// As [`ProxyServerBuilder::build`]: [`Error::ExportType`] when `image` is not a proxy
+    /// component, [`Error::Instantiate`] when an import is missing; [`Error::EngineMismatch`]
+    /// when it was compiled for another engine than the served one. The previous version keeps
+    /// serving.
+    pub fn replace_image(&self, image: Image) -> Result<()> {
+        if !self.inner.served.read().image.engine().same(image.engine()) {
+            return Err(Error::EngineMismatch {
+                image: image.display_name(),
+            });
+        }
+        let served = Served::prepare(&self.inner.linker, image)?;
+        *self.inner.served.write() = Arc::new(served);
+        Ok(())
     }
 
     /// Answers one request with a fresh instance. Never fails: a request the server refuses
@@ -365,7 +406,9 @@ impl ProxyServer {
             remaining: max,
         });
 
-        let mut store = match self.store() {
+        // This request's version: a replacement from now on does not touch it.
+        let served = Arc::clone(&inner.served.read());
+        let mut store = match self.store(&served.image) {
             Ok(store) => store,
             Err(e) => {
                 let failure = Failure::Other(e.to_string());
@@ -388,8 +431,8 @@ impl ProxyServer {
                 return (text_response(http::StatusCode::BAD_REQUEST, text), None);
             }
         };
-        let pre = inner.pre.clone();
-        let handle = inner.handle;
+        let pre = served.pre.clone();
+        let handle = served.handle;
         let deadline = inner.limits.deadline;
         // The guest runs in its own task: it may go on writing the body after it has handed
         // over the response head.
@@ -447,15 +490,15 @@ impl ProxyServer {
         }
     }
 
-    fn store(&self) -> Result<Store<HostState<()>>> {
+    fn store(&self, image: &Image) -> Result<Store<HostState<()>>> {
         let inner = &self.inner;
         let wasi = inner.sandbox.build()?;
         // The request's deadline is a wall-clock timeout around its future; the clock only
         // serves the store's WASI waits.
-        let clock = CallClock::new(inner.image.engine(), Default::default());
+        let clock = CallClock::new(image.engine(), Default::default());
         let state = HostState::new((), wasi, Limiter::new(inner.limits.clone()), clock)
             .with_http(inner.sandbox.http_state(&inner.limits));
-        let mut store = Store::new(inner.image.engine().wasmtime(), state);
+        let mut store = Store::new(image.engine().wasmtime(), state);
         store.limiter(|state| &mut state.limiter);
         // Yield to the executor at every epoch tick: a spinning guest cannot hold a worker
         // thread, and the wall-clock deadline above can drop it.
@@ -532,7 +575,7 @@ impl ProxyServer {
 impl fmt::Debug for ProxyServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProxyServer")
-            .field("image", &self.inner.image.display_name())
+            .field("image", &self.inner.served.read().image.display_name())
             .field("limits", &self.inner.limits)
             .field("max_request_body", &self.inner.max_request_body)
             .finish_non_exhaustive()

@@ -4,26 +4,25 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use notify::{EventKind, RecursiveMode, Watcher as _};
 use sha2::{Digest as _, Sha256};
 
 use super::{Registry, RegistryEvent, RolloutPolicy};
+use crate::file_watch::FileWatch;
 use crate::image::Image;
 use crate::{Error, Result};
 
 /// How long a file must stay quiet after a change before it is loaded: editors and build
 /// tools write in several steps.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+const DEBOUNCE: Duration = crate::file_watch::DEFAULT_DEBOUNCE;
 
 /// A file watched by [`Registry::watch`]. Dropping it stops the watching; a reload in progress
 /// finishes.
 pub struct Watch {
     path: PathBuf,
     reference: String,
-    _watcher: notify::RecommendedWatcher,
+    _watch: FileWatch,
 }
 
 impl Watch {
@@ -80,60 +79,16 @@ impl<T: Send + 'static> Registry<T> {
     ) -> Result<Watch> {
         let _: crate::reference::ImageRef = reference.parse()?;
         let path = path.as_ref().to_path_buf();
-        let watch_error = |e: notify::Error| Error::Watch {
-            path: path.clone(),
-            message: e.to_string(),
-        };
-        let name = path.file_name().map(ToOwned::to_owned);
-        let directory = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let (changes, changed) = mpsc::channel::<()>();
-        let mut watcher =
-            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                let Ok(event) = event else { return };
-                let relevant = matches!(
-                    event.kind,
-                    EventKind::Create(_) | EventKind::Modify(_) | EventKind::Any
-                ) && event
-                    .paths
-                    .iter()
-                    .any(|p| p.file_name().map(ToOwned::to_owned) == name);
-                if relevant {
-                    // The reload thread is gone only when the watch is.
-                    let _ = changes.send(());
-                }
-            })
-            .map_err(watch_error)?;
-        watcher
-            .watch(&directory, RecursiveMode::NonRecursive)
-            .map_err(watch_error)?;
         let registry = Arc::clone(self);
         let file = path.clone();
         let tag = reference.to_string();
-        std::thread::Builder::new()
-            .name(format!("tairitsu-watch {}", path.display()))
-            .spawn(move || {
-                while changed.recv().is_ok() {
-                    loop {
-                        match changed.recv_timeout(DEBOUNCE) {
-                            Ok(()) => continue,
-                            Err(RecvTimeoutError::Timeout) => break,
-                            Err(RecvTimeoutError::Disconnected) => return,
-                        }
-                    }
-                    registry.reload(&file, &tag, &policy);
-                }
-            })
-            .map_err(|e| Error::Watch {
-                path: path.clone(),
-                message: format!("cannot start the reload thread: {e}"),
-            })?;
+        let watch = FileWatch::with_debounce(&path, DEBOUNCE, move || {
+            registry.reload(&file, &tag, &policy);
+        })?;
         Ok(Watch {
             path,
             reference: reference.to_string(),
-            _watcher: watcher,
+            _watch: watch,
         })
     }
 
