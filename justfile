@@ -23,6 +23,7 @@ examples:
     cargo run -p wit-dynamic-advanced
     cargo run -p wit-native-macro
     cargo run -p wit-native-simple
+    cargo run -p wit-hot-reload
 
 # What CI runs, from a clean clone.
 ci:
