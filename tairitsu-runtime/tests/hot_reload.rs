@@ -533,3 +533,83 @@ fn four_threads_call_while_the_watched_file_is_replaced_twenty_times() {
         "20 file replacements under {total} calls; slowest write-to-all-switched {slowest:?}"
     );
 }
+
+/// On a current-thread runtime, a task that ticks every millisecond keeps ticking while
+/// `rollout_async` moves async containers through a slow (100 ms) health check: the rollout
+/// does not hold the executor's one thread. The state hand-off runs with the async calls.
+#[tokio::test]
+async fn an_async_rollout_leaves_the_executor_free_and_moves_async_containers() {
+    let registry = Arc::new(Registry::new().unwrap());
+    registry
+        .update_image(TAG, image(&registry, &plugin(1)))
+        .unwrap();
+    let mut handles = Vec::new();
+    for _ in 0..2 {
+        let handle = registry
+            .run_async(TAG, None, |b| Ok(b.with_async(true)))
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            handle.lock_async().await.call_ron_async("bump()").await.unwrap();
+        }
+        handles.push(handle);
+    }
+    let ticks = Arc::new(AtomicU64::new(0));
+    let ticker = {
+        let ticks = ticks.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                ticks.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    // Let the ticker start.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+
+    registry
+        .update_image(TAG, image(&registry, &plugin(2)))
+        .unwrap();
+    let policy = RolloutPolicy::new()
+        .with_state_handoff("save", "load")
+        .with_health_check(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            Ok(())
+        });
+    let before = ticks.load(Ordering::Relaxed);
+    let rollout = registry.rollout_async(TAG, &policy).await.unwrap();
+    let during = ticks.load(Ordering::Relaxed) - before;
+    ticker.abort();
+    assert_eq!(rollout.upgraded.len(), 2);
+    // 200 ms of health checks: a blocked executor would have ticked not once.
+    assert!(during >= 20, "the executor ticked {during} times during the rollout");
+    for handle in &handles {
+        let mut guard = handle.lock_async().await;
+        assert_eq!(guard.call_ron_async("version()").await.unwrap(), "2");
+        assert_eq!(guard.call_ron_async("bump()").await.unwrap(), "4");
+    }
+
+    // One container back by hand: the tag points at version 1 again.
+    registry.rollback(TAG).unwrap();
+    assert!(registry.upgrade_async(&handles[0]).await.unwrap());
+    assert!(!registry.upgrade_async(&handles[0]).await.unwrap());
+    assert_eq!(
+        handles[0]
+            .lock_async()
+            .await
+            .call_ron_async("version()")
+            .await
+            .unwrap(),
+        "1"
+    );
+}
+
+#[test]
+fn an_async_rollout_outside_a_tokio_runtime_is_an_error() {
+    let registry = Arc::new(Registry::new().unwrap());
+    registry
+        .update_image(TAG, image(&registry, &plugin(1)))
+        .unwrap();
+    let result = futures::executor::block_on(registry.rollout_async(TAG, &RolloutPolicy::new()));
+    assert!(matches!(result, Err(Error::Config(_))), "{result:?}");
+}

@@ -244,7 +244,8 @@ impl<T: Send + 'static> Registry<T> {
     /// Events report each step.
     ///
     /// Async containers are moved with [`Container::upgrade_async`], driven on this thread;
-    /// their checks and hand-off use the `_async` calls the same way.
+    /// their checks and hand-off use the `_async` calls the same way. From a tokio task, use
+    /// [`rollout_async`](Self::rollout_async), which does not hold the executor thread.
     ///
     /// # Errors
     ///
@@ -300,6 +301,40 @@ impl<T: Send + 'static> Registry<T> {
             digest,
             upgraded: moved.iter().map(|m| m.handle.id().to_string()).collect(),
         })
+    }
+
+    /// [`upgrade`](Self::upgrade) for tokio tasks: the upgrade runs on tokio's blocking pool
+    /// (an async container's new instance is started there with
+    /// [`Container::upgrade_async`]), so the task's executor thread stays free while it waits
+    /// for the container's call in progress, instantiates and checks.
+    ///
+    /// # Errors
+    ///
+    /// As [`upgrade`](Self::upgrade); [`Error::Config`] when called outside a tokio runtime
+    /// or when the runtime shuts down before the upgrade finished.
+    pub async fn upgrade_async(self: &Arc<Self>, container: &ContainerHandle<T>) -> Result<bool> {
+        let (registry, container) = (Arc::clone(self), container.clone());
+        on_blocking_pool(move || registry.upgrade(&container)).await
+    }
+
+    /// [`rollout`](Self::rollout) for tokio tasks: the rollout runs on tokio's blocking pool,
+    /// so the task's executor thread stays free while containers wait for their calls in
+    /// progress, start on the new image, hand their state over and are checked (a slow health
+    /// check or a [first-call window](RolloutPolicy::with_first_call_window) included). Its
+    /// steps, checks, undo and events are those of [`rollout`](Self::rollout).
+    ///
+    /// # Errors
+    ///
+    /// As [`rollout`](Self::rollout); [`Error::Config`] when called outside a tokio runtime or
+    /// when the runtime shuts down before the rollout finished.
+    pub async fn rollout_async(
+        self: &Arc<Self>,
+        reference: &str,
+        policy: &RolloutPolicy<T>,
+    ) -> Result<Rollout> {
+        let (registry, policy) = (Arc::clone(self), policy.clone());
+        let reference = reference.to_string();
+        on_blocking_pool(move || registry.rollout(&reference, &policy)).await
     }
 
     fn check_compatible(
@@ -373,6 +408,27 @@ impl<T: Send + 'static> Registry<T> {
             container: failed.id().to_string(),
             source: error,
         }
+    }
+}
+
+/// Runs `work` on the current tokio runtime's blocking pool and waits for it without blocking
+/// the executor. A panic in `work` goes on in the caller.
+async fn on_blocking_pool<R: Send + 'static>(
+    work: impl FnOnce() -> Result<R> + Send + 'static,
+) -> Result<R> {
+    let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+        Error::Config(
+            "async upgrades and rollouts run on tokio's blocking pool: call them inside a \
+             tokio runtime, or use the blocking `upgrade`/`rollout`"
+                .into(),
+        )
+    })?;
+    match runtime.spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(Error::Config(
+            "the tokio runtime shut down before the upgrade finished".into(),
+        )),
     }
 }
 
