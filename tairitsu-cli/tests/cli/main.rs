@@ -16,3 +16,4 @@ mod host_view;
 mod image;
 mod inspect;
 mod run;
+mod watch;

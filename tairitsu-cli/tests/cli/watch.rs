@@ -16,7 +16,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tairitsu");
+use crate::support::{BIN, write_atomically};
 
 /// A fresh directory for one test's files.
 fn scratch(name: &str) -> PathBuf {
@@ -29,9 +29,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// Replaces `path` as build tools do: written aside, then renamed over it.
 fn replace(path: &Path, bytes: &[u8]) {
-    let aside = path.with_extension("partial");
-    std::fs::write(&aside, bytes).unwrap();
-    std::fs::rename(&aside, path).unwrap();
+    write_atomically(path, bytes);
 }
 
 /// The binary with its own store and cache, its stdout and stderr read line by line into
