@@ -72,7 +72,9 @@ fn watch(server: &ProxyServer, engine: &Engine, spec: &str) -> Result<FileWatch,
     let server = server.clone();
     let engine = engine.clone();
     let file = path.clone();
-    Ok(FileWatch::new(&path, move || reload(&server, &engine, &file))?)
+    Ok(FileWatch::new(&path, move || {
+        reload(&server, &engine, &file)
+    })?)
 }
 
 /// Loads `path` and serves it, unless it is the version already served.
@@ -95,10 +97,7 @@ fn reload(server: &ProxyServer, engine: &Engine, path: &Path) {
         let name = image.display_name();
         server.replace_image(image).map(|()| name)
     }) {
-        Ok(name) => eprintln!(
-            "Reloaded {}: new requests go to {name}",
-            path.display()
-        ),
+        Ok(name) => eprintln!("Reloaded {}: new requests go to {name}", path.display()),
         Err(e) => eprintln!(
             "warning: {} not reloaded, the previous version keeps serving: {e}",
             path.display()

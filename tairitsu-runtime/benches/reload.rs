@@ -79,9 +79,7 @@ fn during_rollout(c: &mut Criterion) {
             "both versions answered: {answers:?}"
         );
     }
-    println!(
-        "{done} rollouts of 4 containers ran during the calls; answers {answers:?} (1, 2)"
-    );
+    println!("{done} rollouts of 4 containers ran during the calls; answers {answers:?} (1, 2)");
 }
 
 /// Written aside, then renamed over the watched file, as build tools do.

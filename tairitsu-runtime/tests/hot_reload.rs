@@ -550,7 +550,12 @@ async fn an_async_rollout_leaves_the_executor_free_and_moves_async_containers() 
             .await
             .unwrap();
         for _ in 0..3 {
-            handle.lock_async().await.call_ron_async("bump()").await.unwrap();
+            handle
+                .lock_async()
+                .await
+                .call_ron_async("bump()")
+                .await
+                .unwrap();
         }
         handles.push(handle);
     }
@@ -582,7 +587,10 @@ async fn an_async_rollout_leaves_the_executor_free_and_moves_async_containers() 
     ticker.abort();
     assert_eq!(rollout.upgraded.len(), 2);
     // 200 ms of health checks: a blocked executor would have ticked not once.
-    assert!(during >= 20, "the executor ticked {during} times during the rollout");
+    assert!(
+        during >= 20,
+        "the executor ticked {during} times during the rollout"
+    );
     for handle in &handles {
         let mut guard = handle.lock_async().await;
         assert_eq!(guard.call_ron_async("version()").await.unwrap(), "2");

@@ -143,7 +143,11 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
 fn wait_for(answers: &mpsc::Receiver<u32>, version: u32) -> Result<()> {
     let until = Instant::now() + Duration::from_secs(10);
     while let Some(left) = until.checked_duration_since(Instant::now()) {
-        if answers.recv_timeout(left).context("the calling thread stopped")? == version {
+        if answers
+            .recv_timeout(left)
+            .context("the calling thread stopped")?
+            == version
+        {
             return Ok(());
         }
     }

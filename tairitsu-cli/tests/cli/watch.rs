@@ -80,7 +80,10 @@ impl Process {
     fn next_answer(&mut self) -> String {
         match self.stdout.recv_timeout(Duration::from_secs(30)) {
             Ok(line) => line,
-            Err(_) => panic!("no answer on stdout; stderr: {:?}", self.log.lock().unwrap()),
+            Err(_) => panic!(
+                "no answer on stdout; stderr: {:?}",
+                self.log.lock().unwrap()
+            ),
         }
     }
 
@@ -149,7 +152,10 @@ fn call_watch_needs_a_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("--watch needs a component file"), "{stderr}");
+    assert!(
+        stderr.contains("--watch needs a component file"),
+        "{stderr}"
+    );
 }
 
 /// `examples/guests/http-proxy` built into a component, and a second version of it whose
@@ -261,7 +267,10 @@ fn serve_watch_switches_new_requests_without_failing_one() {
         // second version keeps serving.
         replace(&app, &tairitsu_fixtures::plugin(1));
         let line = process.wait_stderr("not reloaded");
-        assert!(line.contains("is not a `wasi:http/proxy` component"), "{line}");
+        assert!(
+            line.contains("is not a `wasi:http/proxy` component"),
+            "{line}"
+        );
         replace(&app, b"\0asm\x01\0\0\0 half");
         process.wait_stderr("not reloaded");
         assert_eq!(get(addr, "/").await, Ok((200, "hello from wasm".into())));

@@ -22,10 +22,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// One engine for the whole test binary: pooling, as `tairitsu serve` uses.
-fn image() -> Image {
+fn engine() -> &'static Engine {
     static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
-    let engine = ENGINE.get_or_init(|| Engine::new(EngineConfig::new().pooling(true)).unwrap());
-    Image::from_file_with(engine, HTTP_PROXY_WASM).unwrap()
+    ENGINE.get_or_init(|| Engine::new(EngineConfig::new().pooling(true)).unwrap())
+}
+
+fn image() -> Image {
+    Image::from_file_with(engine(), HTTP_PROXY_WASM).unwrap()
 }
 
 /// A running server: its address, its access log, and how to stop it.
@@ -301,4 +304,24 @@ fn a_component_that_is_not_a_proxy_is_refused() {
             .contains("is not a `wasi:http/proxy` component"),
         "{error}"
     );
+}
+
+/// `replace_image` refuses what the server could not serve, and keeps the version it has.
+#[test]
+fn a_replacement_must_be_a_proxy_compiled_for_the_served_engine() {
+    let server = ProxyServer::builder(image()).build().unwrap();
+    let served = server.image().digest();
+    let client = Image::from_file_with(engine(), tairitsu_http_tests::HTTP_CLIENT_WASM).unwrap();
+    assert!(matches!(
+        server.replace_image(client),
+        Err(tairitsu_runtime::Error::ExportType { .. })
+    ));
+    let elsewhere = Image::from_file(HTTP_PROXY_WASM).unwrap();
+    assert!(matches!(
+        server.replace_image(elsewhere),
+        Err(tairitsu_runtime::Error::EngineMismatch { .. })
+    ));
+    assert_eq!(server.image().digest(), served);
+    server.replace_image(image()).unwrap();
+    assert_eq!(server.image().digest(), served);
 }
