@@ -16,7 +16,8 @@
 //!   [`plugin()`] for hot reload.
 //!
 //! [`TestRegistry`] runs a real OCI registry (the CNCF
-//! distribution registry) for tests that push and pull.
+//! distribution registry) for tests that push and pull: without auth, with htpasswd, or with
+//! bearer tokens from a token server of its own, over plain HTTP or TLS.
 //!
 //! ```
 //! let bytes = tairitsu_fixtures::root();
@@ -26,6 +27,7 @@
 //! ```
 
 mod abi;
+mod certificate;
 mod component;
 mod echo;
 mod fixtures;
@@ -33,7 +35,9 @@ mod generate;
 mod large;
 mod plugin;
 mod registry;
+mod token_server;
 
+pub use certificate::SelfSigned;
 pub use component::build;
 pub use fixtures::{
     BLOB_USER_WIT, CALC_WIT, FAULTS_WIT, HOST_IMPORT_WIT, KITCHEN_WIT, ROOT_WIT, ambiguous,
@@ -43,3 +47,4 @@ pub use generate::{Bodies, Body, DATA_START, HEAP_START, RET_AREA, generate, gen
 pub use large::{LARGE_WIT, large, large_checksum, large_data};
 pub use plugin::{PLUGIN_WIT, plugin, plugin_incompatible, plugin_trapping, plugin_unhealthy};
 pub use registry::{RegistryAuth, Response, TestRegistry};
+pub use token_server::TokenRequest;

@@ -1,6 +1,10 @@
 //! A real OCI registry for tests: the CNCF distribution registry (Debian's `docker-registry`),
 //! started on 127.0.0.1 with a free port and a temporary storage directory, and killed when the
 //! guard is dropped. Also plain HTTP/1.1 requests to it, for writing artifacts by hand.
+//!
+//! Without auth, with htpasswd Basic auth, or with distribution's bearer-token auth against a
+//! [token server](crate::token_server) of the test's own; over plain HTTP or over TLS with a
+//! self-signed certificate.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -10,6 +14,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+
+use crate::certificate::SelfSigned;
+use crate::token_server::{ISSUER, SERVICE, TokenRequest, TokenServer};
 
 /// The registry binary: `$TAIRITSU_REGISTRY_BIN`, else `docker-registry` on `PATH`.
 const BINARY_ENV: &str = "TAIRITSU_REGISTRY_BIN";
@@ -21,6 +28,15 @@ pub enum RegistryAuth {
     Anonymous,
     /// HTTP Basic with one user, from an htpasswd file (bcrypt, made with `htpasswd -Bbn`).
     Basic {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: String,
+    },
+    /// Bearer tokens (distribution's `auth: token`) from a token server on 127.0.0.1 that
+    /// issues them for one user's HTTP Basic credentials; anonymous clients get a token that
+    /// grants nothing.
+    Token {
         /// The user name.
         username: String,
         /// The password.
@@ -39,8 +55,11 @@ pub enum RegistryAuth {
 /// ```
 pub struct TestRegistry {
     child: Arc<Mutex<Option<Child>>>,
-    dir: tempfile::TempDir,
     port: u16,
+    tls: Option<SelfSigned>,
+    token_server: Option<TokenServer>,
+    // Last: the registry is killed (in `drop`) before its storage goes.
+    dir: tempfile::TempDir,
 }
 
 impl TestRegistry {
@@ -60,13 +79,40 @@ impl TestRegistry {
     ///
     /// As [`TestRegistry::start`], and when `htpasswd` (Debian `apache2-utils`) is missing.
     pub fn start_with(auth: RegistryAuth) -> Result<TestRegistry> {
+        Self::launch(auth, false)
+    }
+
+    /// Starts a registry served over TLS (HTTPS only) with a self-signed certificate for
+    /// `localhost` and `127.0.0.1`, made with `openssl`; see [`TestRegistry::tls_certificate`].
+    ///
+    /// # Errors
+    ///
+    /// As [`TestRegistry::start_with`], and when `openssl` is missing.
+    pub fn start_tls(auth: RegistryAuth) -> Result<TestRegistry> {
+        Self::launch(auth, true)
+    }
+
+    fn launch(auth: RegistryAuth, tls: bool) -> Result<TestRegistry> {
         let binary = std::env::var_os(BINARY_ENV)
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("docker-registry"));
         let dir = tempfile::tempdir()?;
         let port = free_port()?;
+        let mut token_server = None;
         let auth_section = match &auth {
             RegistryAuth::Anonymous => String::new(),
+            RegistryAuth::Token { username, password } => {
+                let signing = SelfSigned::make(dir.path(), "token-signing")?;
+                let server = TokenServer::start(username, password, &signing)?;
+                let section = format!(
+                    "auth:\n  token:\n    realm: {realm}\n    service: {SERVICE}\n    \
+                     issuer: {ISSUER}\n    rootcertbundle: {bundle}\n",
+                    realm = server.realm(),
+                    bundle = signing.certificate.display(),
+                );
+                token_server = Some(server);
+                section
+            }
             RegistryAuth::Basic { username, password } => {
                 let out = Command::new("htpasswd")
                     .args(["-Bbn", username, password])
@@ -86,13 +132,26 @@ impl TestRegistry {
                 )
             }
         };
+        let tls = if tls {
+            Some(SelfSigned::make(dir.path(), "localhost")?)
+        } else {
+            None
+        };
+        let tls_section = match &tls {
+            Some(certificate) => format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                certificate.certificate.display(),
+                certificate.key.display()
+            ),
+            None => String::new(),
+        };
         let config = format!(
             "version: 0.1\n\
              log:\n  level: error\n  accesslog:\n    disabled: true\n\
              storage:\n  filesystem:\n    rootdirectory: {storage}\n  delete:\n    enabled: true\n\
              \x20 maintenance:\n    uploadpurging:\n      enabled: false\n\
              http:\n  addr: 127.0.0.1:{port}\n  secret: tairitsu-test-secret\n\
-             {auth_section}",
+             {tls_section}{auth_section}",
             storage = dir.path().join("storage").display(),
         );
         let config_path = dir.path().join("config.yml");
@@ -114,8 +173,10 @@ impl TestRegistry {
             })?;
         let registry = TestRegistry {
             child: Arc::new(Mutex::new(Some(child))),
-            dir,
             port,
+            tls,
+            token_server,
+            dir,
         };
         registry.wait_until_ready()?;
         Ok(registry)
@@ -137,8 +198,11 @@ impl TestRegistry {
                         .unwrap_or_default()
                 );
             }
+            // Over TLS, a plain HTTP request is answered 400: the server is up.
             if let Ok(response) = self.request("GET", "/v2/", &[], &[])
-                && (response.status == 200 || response.status == 401)
+                && (response.status == 200
+                    || response.status == 401
+                    || (self.tls.is_some() && response.status == 400))
             {
                 return Ok(());
             }
@@ -152,6 +216,20 @@ impl TestRegistry {
     /// `127.0.0.1:<port>`: the registry part of references to it.
     pub fn host(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The certificate a TLS registry serves (PEM, self-signed, for `localhost` and
+    /// `127.0.0.1`): what a client must trust to reach it. `None` over plain HTTP.
+    pub fn tls_certificate(&self) -> Option<&Path> {
+        self.tls.as_ref().map(|t| t.certificate.as_path())
+    }
+
+    /// The requests the token server answered, in order (empty unless [`RegistryAuth::Token`]).
+    pub fn token_requests(&self) -> Vec<TokenRequest> {
+        self.token_server
+            .as_ref()
+            .map(TokenServer::requests)
+            .unwrap_or_default()
     }
 
     /// The storage directory (the registry keeps blobs under `docker/registry/v2/blobs`).

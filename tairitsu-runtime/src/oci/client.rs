@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 
 use super::auth::{Credentials, DockerConfig};
 use super::error::RegistryError;
@@ -21,11 +21,13 @@ const USER_AGENT: &str = concat!("tairitsu/", env!("CARGO_PKG_VERSION"));
 /// Credentials come from [`credentials`](Self::credentials) when given (for every registry),
 /// else from the [Docker configuration](Self::docker_config) entry of the registry, else none.
 ///
-/// TLS is always used, with the system's root certificates, except for registries on this
-/// machine (`localhost`, `127.0.0.0/8`), which are reached over plain HTTP: nothing leaves the
-/// machine. [`insecure`](Self::insecure) allows plain HTTP to any registry. Digests are verified
-/// either way, which protects an image pulled by digest; an image pulled by tag over plain HTTP
-/// is only as trustworthy as the network.
+/// TLS is always used, with the system's root certificates (`SSL_CERT_FILE` and `SSL_CERT_DIR`
+/// replace them, as for OpenSSL) and any [added](Self::root_certificate), except for registries
+/// on this machine (`localhost`, `127.0.0.0/8`), which are reached over plain HTTP unless
+/// [`tls_on_loopback`](Self::tls_on_loopback) says otherwise: nothing leaves the machine.
+/// [`insecure`](Self::insecure) allows plain HTTP to any registry. Digests are verified either
+/// way, which protects an image pulled by digest; an image pulled by tag over plain HTTP is only
+/// as trustworthy as the network.
 ///
 /// # Examples
 ///
@@ -46,6 +48,8 @@ pub struct RegistryClient {
     credentials: Option<Credentials>,
     docker_config: Option<DockerConfig>,
     insecure: bool,
+    tls_on_loopback: bool,
+    root_certificates: Vec<Vec<u8>>,
     timeout: Option<Duration>,
     progress: Option<ProgressCallback>,
 }
@@ -104,6 +108,23 @@ impl RegistryClient {
         self
     }
 
+    /// Uses TLS for registries on this machine too (by default they are reached over plain
+    /// HTTP), for a local registry that only serves HTTPS. [`insecure`](Self::insecure) wins.
+    #[must_use]
+    pub fn tls_on_loopback(mut self, tls: bool) -> Self {
+        self.tls_on_loopback = tls;
+        self
+    }
+
+    /// Trusts this certificate (PEM; a CA's or a registry's self-signed one) as a root, in
+    /// addition to the system's, for every registry reached over TLS. A PEM that does not
+    /// parse fails the first pull or push with [`RegistryError::Tls`].
+    #[must_use]
+    pub fn root_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
     /// Fails a transfer that receives nothing for this long (default: 30 s). Connecting has
     /// its own limit of 10 s.
     #[must_use]
@@ -133,7 +154,7 @@ impl RegistryClient {
 
     /// Whether `reference` is reached over plain HTTP.
     pub fn uses_plain_http(&self, reference: &RemoteRef) -> bool {
-        self.insecure || reference.is_loopback()
+        self.insecure || (reference.is_loopback() && !self.tls_on_loopback)
     }
 
     pub(crate) fn report(&self, progress: Progress<'_>) {
@@ -155,8 +176,17 @@ impl RegistryClient {
         } else {
             ClientProtocol::Https
         };
+        let extra_root_certificates = self
+            .root_certificates
+            .iter()
+            .map(|pem| Certificate {
+                encoding: CertificateEncoding::Pem,
+                data: pem.clone(),
+            })
+            .collect();
         let config = ClientConfig {
             protocol,
+            extra_root_certificates,
             // An image index is refused with a clear error instead of resolved to a platform.
             platform_resolver: None,
             connect_timeout: Some(Duration::from_secs(10)),
@@ -164,9 +194,20 @@ impl RegistryClient {
             user_agent: USER_AGENT,
             ..ClientConfig::default()
         };
-        oci_client::Client::try_from(config).map_err(|e| RegistryError::Protocol {
-            registry: reference.registry().to_string(),
-            message: format!("cannot set up the HTTP client: {e}"),
+        let bad_certificate = !self.root_certificates.is_empty();
+        oci_client::Client::try_from(config).map_err(|e| {
+            // The one input that can make the client fail to build is a root certificate.
+            if bad_certificate {
+                RegistryError::Tls {
+                    registry: reference.registry().to_string(),
+                    source: Box::new(e),
+                }
+            } else {
+                RegistryError::Protocol {
+                    registry: reference.registry().to_string(),
+                    message: format!("cannot set up the HTTP client: {e}"),
+                }
+            }
         })
     }
 }
@@ -180,6 +221,8 @@ impl fmt::Debug for RegistryClient {
                 &self.docker_config.as_ref().and_then(DockerConfig::path),
             )
             .field("insecure", &self.insecure)
+            .field("tls_on_loopback", &self.tls_on_loopback)
+            .field("root_certificates", &self.root_certificates.len())
             .field("timeout", &self.timeout)
             .field("progress", &self.progress.is_some())
             .finish()
