@@ -26,12 +26,25 @@ impl SelfSigned {
     pub fn make(dir: &Path, name: &str) -> Result<SelfSigned> {
         let certificate = dir.join(format!("{name}.crt"));
         let key = dir.join(format!("{name}.key"));
+        // An end-entity certificate (not a CA: TLS clients refuse a CA certificate as a
+        // server's), which is its own trust anchor.
+        let config = dir.join(format!("{name}.cnf"));
+        std::fs::write(
+            &config,
+            "[req]\ndistinguished_name = dn\nx509_extensions = ext\nprompt = no\n\
+             [dn]\nCN = tairitsu-test\n\
+             [ext]\nbasicConstraints = critical, CA:FALSE\n\
+             keyUsage = critical, digitalSignature\n\
+             extendedKeyUsage = serverAuth, clientAuth\n\
+             subjectAltName = DNS:localhost, IP:127.0.0.1\n",
+        )?;
         let out = Command::new("openssl")
             .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
             .arg("ec_paramgen_curve:prime256v1")
-            .args(["-nodes", "-days", "2", "-subj"])
+            .args(["-nodes", "-days", "2", "-config"])
+            .arg(&config)
+            .arg("-subj")
             .arg(format!("/CN={name}"))
-            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
             .arg("-keyout")
             .arg(&key)
             .arg("-out")

@@ -235,7 +235,14 @@ impl Context<'_> {
             if let Some(e) = e.downcast_ref::<reqwest::Error>() {
                 connect |= e.is_connect() || e.is_timeout();
             }
-            cause = e.source();
+            // `io::Error::source` skips the error it wraps, which is where hyper puts
+            // rustls' (a certificate refused during the handshake).
+            cause = match e.downcast_ref::<std::io::Error>() {
+                Some(io) => io
+                    .get_ref()
+                    .map(|inner| inner as &(dyn std::error::Error + 'static)),
+                None => e.source(),
+            };
         }
         if transferring && !connect {
             RegistryError::Interrupted { registry, source }
