@@ -318,9 +318,19 @@ pub struct RegistryArgs {
     /// Allow plain HTTP to this registry: no TLS, so anyone on the network path can read
     /// what is transferred and, for a pull by tag, change it (digests are still verified,
     /// which protects a pull by digest). Registries on this machine (`localhost`,
-    /// `127.0.0.0/8`) always use plain HTTP.
-    #[arg(long)]
+    /// `127.0.0.0/8`) use plain HTTP unless `--tls` is given.
+    #[arg(long, conflicts_with = "tls")]
     pub insecure: bool,
+
+    /// Use TLS for a registry on this machine too (`localhost`, `127.0.0.0/8`), for a local
+    /// registry that only serves HTTPS.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Trust this certificate (PEM: a CA's, or the registry's own self-signed one) in
+    /// addition to the system's roots. `SSL_CERT_FILE` instead replaces the system's roots.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl RunArgs {

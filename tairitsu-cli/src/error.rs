@@ -193,8 +193,11 @@ fn registry_hint(error: &RegistryError) -> Option<String> {
         RegistryError::Unreachable { .. } => {
             "check that the registry is running and that its host and port are right".into()
         }
-        RegistryError::Tls { .. } => "for a registry that serves plain HTTP, pass `--insecure` \
-             (registries on this machine use plain HTTP already)"
+        RegistryError::Tls { .. } => "a TLS or certificate problem: if the registry's \
+             certificate is self-signed or from a CA this machine does not trust, trust it with \
+             `--ca-file CA.pem` (or `SSL_CERT_FILE=CA.pem`, which replaces the system's roots); \
+             check that it has not expired and names this host; for a registry that serves plain \
+             HTTP, `--insecure`"
             .into(),
         RegistryError::NotAWasmArtifact { .. } => "tairitsu runs WebAssembly components: push \
              one with `tairitsu image push FILE REFERENCE` (or `wkg oci push`)"
@@ -203,6 +206,16 @@ fn registry_hint(error: &RegistryError) -> Option<String> {
             "nothing was stored; the registry's copy is damaged or was changed".into()
         }
         RegistryError::Interrupted { .. } => "nothing was stored; pull again".into(),
+        // A registry on this machine is spoken to in plain HTTP; one that only serves HTTPS
+        // answers that with a 400.
+        RegistryError::Protocol { registry, .. }
+            if tairitsu_runtime::oci::RemoteRef::parse(&format!("{registry}/x"))
+                .is_ok_and(|r| r.is_loopback()) =>
+        {
+            "a registry on this machine is reached over plain HTTP; if it only serves HTTPS, \
+             pass `--tls`"
+                .into()
+        }
         _ => return None,
     })
 }

@@ -42,7 +42,14 @@ impl Report {
 pub fn client(args: &RegistryArgs) -> Result<RegistryClient, CliError> {
     let mut client = RegistryClient::new()
         .insecure(args.insecure)
+        .tls_on_loopback(args.tls)
         .on_progress(progress_bar());
+    if let Some(path) = &args.ca_file {
+        let pem = std::fs::read(path).map_err(|e| {
+            CliError::input(format!("cannot read --ca-file {}: {e}", path.display()))
+        })?;
+        client = client.root_certificate(pem);
+    }
     if let (Some(username), true) = (&args.username, args.password_stdin) {
         let mut password = String::new();
         std::io::stdin()

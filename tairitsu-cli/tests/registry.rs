@@ -418,3 +418,103 @@ fn a_digest_cannot_be_spoofed_by_a_tag_or_a_file() {
     let ls = scratch.run("s", &["image", "ls", "-q"]).ok().to_string();
     assert_eq!(ls.lines().collect::<Vec<_>>(), [digest.as_str()]);
 }
+
+#[test]
+fn a_token_registry_asks_for_a_log_in_and_takes_the_credentials() {
+    let registry = TestRegistry::start_with(RegistryAuth::Token {
+        username: "ada".into(),
+        password: "s3cret".into(),
+    })
+    .expect("the registry runs with token auth (apt-get install docker-registry openssl)");
+    let scratch = Scratch::new();
+    let reference = format!("{}/team/root:1.0", registry.host());
+    let with_password = |store: &str, args: &[&str], password: &str| {
+        let mut all = args.to_vec();
+        all.extend(["--username", "ada", "--password-stdin"]);
+        scratch.run_with(store, &all, Some(password), &[])
+    };
+
+    scratch
+        .run("a", &["image", "push", "root.wasm", &reference])
+        .fails(&["401", "none were given", "team/root"], "log in");
+    with_password("a", &["image", "push", "root.wasm", &reference], "wrong\n")
+        .fails(&["401", "not accepted"], "check the user name");
+    let out = with_password("a", &["image", "push", "root.wasm", &reference], "s3cret\n");
+    assert!(out.ok().contains("1.0: digest: sha256:"), "{out:#?}");
+
+    scratch
+        .run("b", &["image", "pull", &reference])
+        .fails(&["refused pulling", "none were given"], "log in");
+    assert_eq!(scratch.run("b", &["image", "ls", "-q"]).ok(), "");
+    let out = with_password("b", &["call", &reference, "add(40, 2)"], "s3cret\n");
+    assert_eq!(out.ok(), "42");
+    // Every token the registry accepted came from the token server, for ada.
+    assert!(
+        registry
+            .token_requests()
+            .iter()
+            .any(|r| r.user.as_deref() == Some("ada") && r.status == 200),
+        "{:?}",
+        registry.token_requests()
+    );
+}
+
+#[test]
+fn a_certificate_this_machine_does_not_trust_is_a_tls_error_until_trusted() {
+    let registry = TestRegistry::start_tls(RegistryAuth::Anonymous)
+        .expect("the registry runs over TLS (apt-get install docker-registry openssl)");
+    let scratch = Scratch::new();
+    let reference = format!("{}/secure/root:1.0", registry.host());
+    let certificate = registry.tls_certificate().unwrap().to_str().unwrap();
+
+    scratch
+        .run("a", &["image", "push", "root.wasm", &reference, "--tls"])
+        .fails(&["TLS with the registry", &registry.host()], "--ca-file");
+    scratch
+        .run("a", &["image", "pull", &reference, "--tls"])
+        .fails(&["TLS with the registry", "certificate"], "--ca-file");
+    assert_eq!(scratch.run("a", &["image", "ls", "-q"]).ok(), "");
+
+    scratch
+        .run(
+            "a",
+            &[
+                "image",
+                "push",
+                "root.wasm",
+                &reference,
+                "--tls",
+                "--ca-file",
+                certificate,
+            ],
+        )
+        .ok();
+    let out = scratch.run(
+        "b",
+        &[
+            "call",
+            &reference,
+            "add(1, 2)",
+            "--tls",
+            "--ca-file",
+            certificate,
+        ],
+    );
+    assert_eq!(out.ok(), "3");
+
+    // SSL_CERT_FILE, as for OpenSSL, replaces the system's roots.
+    let out = scratch.run_with(
+        "c",
+        &["image", "pull", &reference, "--tls"],
+        None,
+        &[("SSL_CERT_FILE", Path::new(certificate))],
+    );
+    assert!(out.ok().contains("Downloaded newer image"), "{out:#?}");
+
+    // Without --tls a registry on this machine is spoken to in plain HTTP, which an
+    // HTTPS-only one refuses.
+    scratch
+        .run("d", &["image", "pull", &reference])
+        .fails(&["answered unexpectedly", &registry.host()], "--tls");
+    assert_eq!(scratch.run("d", &["image", "ls", "-q"]).ok(), "");
+}
