@@ -2,7 +2,7 @@
 //! copying the file and against loading it into a store from disk (the anchors, in the same
 //! run). Needs `docker-registry` (Debian package `docker-registry`).
 //!
-//! `cargo bench -p tairitsu-registry-tests --bench pull`
+//! `cargo bench --workspace --bench pull` (BENCHMARKS.md's figures: `--profile dev`)
 
 #![allow(
     missing_docs,
