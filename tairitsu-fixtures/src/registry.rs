@@ -232,6 +232,12 @@ impl TestRegistry {
             .unwrap_or_default()
     }
 
+    /// Stops the token server (of a [`RegistryAuth::Token`] registry); the registry goes on
+    /// sending clients to it.
+    pub fn stop_token_server(&mut self) {
+        self.token_server = None;
+    }
+
     /// The storage directory (the registry keeps blobs under `docker/registry/v2/blobs`).
     pub fn storage(&self) -> PathBuf {
         self.dir.path().join("storage")

@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use futures_util::StreamExt;
+use oci_client::RegistryOperation;
 use oci_client::manifest::OciDescriptor;
 use sha2::{Digest, Sha256};
 
@@ -61,6 +62,12 @@ impl<T: Send + 'static> ImageStore<T> {
         let oci = client.connect(remote)?;
         let auth = credentials.to_oci();
         let reference = remote.to_oci();
+        // Asked first so that its failure is told: inside a pull, oci-client drops the error
+        // of a token request and goes on without a token, so a token server that is down or
+        // refuses would read as the registry's 401.
+        oci.auth(&reference, &auth, RegistryOperation::Pull)
+            .await
+            .map_err(|e| context.classify(e))?;
         let (body, manifest_digest) = oci
             .pull_manifest_raw(&reference, &auth, ACCEPTED_MANIFESTS)
             .await

@@ -207,3 +207,23 @@ fn wrong_or_no_credentials_are_unauthorized_and_store_nothing() {
     assert!(repositories.join("root").is_dir());
     assert!(!repositories.join("other").exists());
 }
+
+#[test]
+fn a_token_server_that_is_down_is_unreachable_not_a_refusal() {
+    let mut registry = token_registry();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Image::from_bytes(tairitsu_fixtures::root()).unwrap();
+    let reference = format!("{}/team/root:1.0", registry.host());
+    let client = RegistryClient::new().credentials(Credentials::basic("ada", "s3cret"));
+    block_on(client.push(&root, &reference)).unwrap();
+
+    // Each pull and push asks for its own token.
+    registry.stop_token_server();
+    let store = empty_store(tmp.path());
+    let err = registry_error(block_on(store.pull(&reference, &client)).unwrap_err());
+    assert!(matches!(err, RegistryError::Unreachable { .. }), "{err:?}");
+    let err = registry_error(block_on(client.push(&root, &reference)).unwrap_err());
+    assert!(matches!(err, RegistryError::Unreachable { .. }), "{err:?}");
+    assert!(store.list().unwrap().is_empty());
+    assert!(leftovers(&store).is_empty());
+}
