@@ -56,6 +56,8 @@ impl Scratch {
             )
             .env("TAIRITSU_STORE", self.path().join(store))
             .env("DOCKER_CONFIG", self.path().join("docker"))
+            // Pushes record this creation time, so the same bytes give the same manifest.
+            .env("SOURCE_DATE_EPOCH", "1764547200")
             .env_remove("RUST_BACKTRACE")
             .stdin(if stdin.is_some() {
                 Stdio::piped()

@@ -1,7 +1,7 @@
 //! Pushing: the component layer (streamed, unless the registry has it), the config with the
 //! world summary, then the manifest with its creation time, to a tag.
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::stream;
 use oci_client::RegistryOperation;
 
@@ -77,7 +77,7 @@ impl RegistryClient {
             .await
             .map_err(classify)?;
 
-        let created = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let created = creation_time();
         let layer_digest = image.digest();
         let layer = bytes::Bytes::copy_from_slice(image.bytes());
         let layer_size = layer.len();
@@ -171,4 +171,15 @@ impl<T: Send + 'static> ImageStore<T> {
         self.record_repo_digest(&image.digest(), &pushed.repo_digest())?;
         Ok(pushed)
     }
+}
+
+/// The creation time a push records: `SOURCE_DATE_EPOCH` when set (the reproducible-builds
+/// convention), so that pushing the same bytes twice gives the same manifest digest; else now.
+fn creation_time() -> String {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|secs| secs.trim().parse::<i64>().ok())
+        .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(Utc::now)
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
