@@ -272,6 +272,9 @@ impl<T: Send + 'static> Container<T> {
                 .with_http(self.sandbox.http_state(&self.core.limits)),
         );
         store.limiter(|state| &mut state.limiter);
+        // Bounds what lifting a call's results (or an import's arguments) allocates on the
+        // host, which guest memory alone does not.
+        store.set_hostcall_fuel(self.core.value_limits.max_lifted_bytes);
         // The epoch check runs at every tick while the guest runs: it ends the call at its
         // deadline or at an interrupt, and in an async call yields to the executor.
         store.epoch_deadline_callback(|ctx| {
