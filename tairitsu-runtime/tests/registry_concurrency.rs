@@ -253,7 +253,7 @@ fn bug_a_restart_racing_remove_resurrected_the_removed_container() {
     registry
         .load_image("calc:1", tairitsu_fixtures::calc())
         .unwrap();
-    for round in 0..150 {
+    for round in 0..300 {
         let handle = registry.run("calc:1", Some("c"), Ok).unwrap();
         let go = Arc::new(Barrier::new(2));
         let (r, g) = (registry.clone(), go.clone());

@@ -214,7 +214,10 @@ impl<T: Send + 'static> Container<T> {
         let Some(mut store) = self.new_store()? else {
             return Ok(());
         };
+        let id = super::calling::identity(&self.core.interrupt);
         let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            // A start function may call host imports too.
+            let _mark = super::calling::Mark::new(id);
             instantiate(
                 &mut self.start,
                 self.loader.as_ref(),
@@ -236,13 +239,16 @@ impl<T: Send + 'static> Container<T> {
         let Some(mut store) = self.new_store()? else {
             return Ok(());
         };
-        let started = AssertUnwindSafe(instantiate_async(
-            &mut self.start,
-            self.loader.as_ref(),
-            &self.image,
-            &mut store,
-        ))
-        .catch_unwind()
+        let started = super::calling::Marked {
+            id: super::calling::identity(&self.core.interrupt),
+            inner: AssertUnwindSafe(Box::pin(instantiate_async(
+                &mut self.start,
+                self.loader.as_ref(),
+                &self.image,
+                &mut store,
+            )))
+            .catch_unwind(),
+        }
         .await;
         self.finish_start(store, started)
     }
