@@ -13,7 +13,11 @@ use tairitsu_runtime::wasmtime::component::Val;
 use tairitsu_runtime::{ContainerHandle, ContainerState, Error, Limits, Registry};
 
 /// Runs `f` on a thread and answers its result, or fails the test after `limit`.
-fn within<R: Send + 'static>(limit: Duration, what: &str, f: impl FnOnce() -> R + Send + 'static) -> R {
+fn within<R: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> R {
     let (send, receive) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = send.send(f());
@@ -79,7 +83,12 @@ fn reaching(reach: Reach) -> (Arc<Registry>, ContainerHandle, Arc<Mutex<Option<E
 
 #[test]
 fn bug_a_host_import_reaching_for_its_own_container_deadlocked() {
-    for reach in [Reach::Stop, Reach::Remove, Reach::Restart, Reach::CheckedLock] {
+    for reach in [
+        Reach::Stop,
+        Reach::Remove,
+        Reach::Restart,
+        Reach::CheckedLock,
+    ] {
         let (registry, handle, seen) = reaching(reach);
         let call = handle.clone();
         let err = within(Duration::from_secs(30), "the call", move || {
@@ -121,7 +130,10 @@ fn lock_from_inside_its_own_call_fails_the_call_instead_of_hanging() {
     });
     // The panic of `lock` is caught at the call, which fails.
     assert!(matches!(err, Error::Host { .. }), "{err}");
-    assert!(err.to_string().contains("lock the container itself"), "{err}");
+    assert!(
+        err.to_string().contains("lock the container itself"),
+        "{err}"
+    );
     handle.lock().restart().unwrap();
     // Other containers may be locked from an import: only its own is refused.
     assert!(handle.checked_lock().is_ok());
@@ -168,7 +180,10 @@ fn bug_stop_and_remove_of_a_busy_container_waited_forever() {
         stopper.stop("spinner").unwrap()
     });
     assert!(started.elapsed() < Duration::from_secs(20));
-    assert!(matches!(spinning.join().unwrap(), Error::Interrupted { .. }));
+    assert!(matches!(
+        spinning.join().unwrap(),
+        Error::Interrupted { .. }
+    ));
     assert_eq!(handle.state(), ContainerState::Stopped);
     registry.restart("spinner").unwrap();
     assert_eq!(handle.lock().call_ron("ok()").unwrap(), "42");
@@ -185,7 +200,10 @@ fn bug_stop_and_remove_of_a_busy_container_waited_forever() {
     within(Duration::from_secs(20), "forced remove", move || {
         remover.remove("spinner", true).unwrap()
     });
-    assert!(matches!(spinning.join().unwrap(), Error::Interrupted { .. }));
+    assert!(matches!(
+        spinning.join().unwrap(),
+        Error::Interrupted { .. }
+    ));
     assert_eq!(handle.state(), ContainerState::Stopped);
     assert!(matches!(
         registry.container("spinner"),
@@ -204,7 +222,10 @@ fn bug_stop_and_remove_of_a_busy_container_waited_forever() {
             .block_on(stopper.stop_async("async-spinner"))
             .unwrap()
     });
-    assert!(matches!(spinning.join().unwrap(), Error::Interrupted { .. }));
+    assert!(matches!(
+        spinning.join().unwrap(),
+        Error::Interrupted { .. }
+    ));
     assert_eq!(handle.state(), ContainerState::Stopped);
 }
 
@@ -271,6 +292,9 @@ fn bug_a_restart_racing_remove_resurrected_the_removed_container() {
         // Removed means gone and stopped, whoever won.
         assert!(registry.container("c").is_err(), "round {round}");
         assert_eq!(handle.state(), ContainerState::Stopped, "round {round}");
-        assert!(handle.lock().call_ron("add(1, 2)").is_err(), "round {round}");
+        assert!(
+            handle.lock().call_ron("add(1, 2)").is_err(),
+            "round {round}"
+        );
     }
 }

@@ -197,7 +197,10 @@ fn the_host_memory_of_lifted_results_is_bounded() {
     // The container is still usable, and a result within the bound comes back whole.
     let (out, _) = measure(|| c.call_guest_binary("aliased", &[Val::U32(3), Val::U32(2)]));
     let inner = Val::List(vec![Val::U8(0), Val::U8(0)]);
-    assert_eq!(out.unwrap(), [Val::List(vec![inner.clone(), inner.clone(), inner])]);
+    assert_eq!(
+        out.unwrap(),
+        [Val::List(vec![inner.clone(), inner.clone(), inner])]
+    );
     assert_eq!(c.call_ron("aliased(2, 1)").unwrap(), "[[0],[0]]");
 
     // The same through the binary path, which lifts the same way.

@@ -28,7 +28,8 @@ pub(crate) use host_imports::LiveHostResources;
 pub use host_imports::{HostImportError, HostImports, HostResources};
 pub use names::{Name, snake_case, upper_camel_case};
 pub use value_limits::{
-    DEFAULT_MAX_DEPTH, DEFAULT_MAX_LIFTED_BYTES, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES, ValueLimits,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_LIFTED_BYTES, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES,
+    ValueLimits,
 };
 pub use value_type::{
     Case, EnumType, Field, FlagsType, FuncType, RecordType, ResourceInfo, ResultType, ValueType,

@@ -76,7 +76,9 @@ impl<T: Send + 'static> ContainerHandle<T> {
                     releases: 0,
                 }),
                 interrupt: container.interrupt_handle(),
-                calling_id: crate::container::calling_identity(&container.interrupt_handle().shared),
+                calling_id: crate::container::calling_identity(
+                    &container.interrupt_handle().shared,
+                ),
                 removed: AtomicBool::new(false),
                 container: Mutex::new(container),
             }),
