@@ -218,6 +218,17 @@ pub enum Error {
         image: String,
     },
 
+    /// A call of a container tried to lock, stop, restart or remove that same container (from
+    /// a host import): the call holds the container for its whole length, so it would wait for
+    /// itself forever.
+    #[error(
+        "a call of container `{container}` tried to lock the container itself (a host import \
+         cannot lock, stop, restart or remove its own container; do it after the call returns)"
+    )]
+    ReentrantLock {
+        /// The container.
+        container: String,
+    },
     /// The operation needs a container that is not running, and was not forced.
     #[error("container `{container}` is running; stop it first or force the removal")]
     ContainerRunning {

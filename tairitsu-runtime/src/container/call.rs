@@ -128,8 +128,12 @@ impl<T: 'static> Core<T> {
         call: &str,
         f: impl FnOnce(&mut Run<T>) -> wasmtime::Result<R>,
     ) -> Result<R> {
+        let id = super::calling::identity(&self.interrupt);
         let run = self.enter(false)?;
-        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| f(run))) {
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let _mark = super::calling::Mark::new(id);
+            f(run)
+        })) {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(e)) => Fault::Error(e),
             Err(panic) => Fault::Panic(panic),

@@ -185,7 +185,10 @@ impl<T: Send + 'static> Core<T> {
         let woken = interrupt.wake.notified();
         tokio::pin!(woken);
         woken.as_mut().enable();
-        let call_future = AssertUnwindSafe(f(run)).catch_unwind();
+        let call_future = super::calling::Marked {
+            id: super::calling::identity(interrupt),
+            inner: AssertUnwindSafe(f(run)).catch_unwind(),
+        };
         let expired = async {
             match deadline {
                 Some(d) => tokio::time::sleep_until((started + d).into()).await,

@@ -214,7 +214,10 @@ impl<T: Send + 'static> Container<T> {
         let Some(mut store) = self.new_store()? else {
             return Ok(());
         };
+        let id = super::calling::identity(&self.core.interrupt);
         let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            // A start function may call host imports too.
+            let _mark = super::calling::Mark::new(id);
             instantiate(
                 &mut self.start,
                 self.loader.as_ref(),
@@ -236,13 +239,16 @@ impl<T: Send + 'static> Container<T> {
         let Some(mut store) = self.new_store()? else {
             return Ok(());
         };
-        let started = AssertUnwindSafe(instantiate_async(
-            &mut self.start,
-            self.loader.as_ref(),
-            &self.image,
-            &mut store,
-        ))
-        .catch_unwind()
+        let started = super::calling::Marked {
+            id: super::calling::identity(&self.core.interrupt),
+            inner: AssertUnwindSafe(Box::pin(instantiate_async(
+                &mut self.start,
+                self.loader.as_ref(),
+                &self.image,
+                &mut store,
+            )))
+            .catch_unwind(),
+        }
         .await;
         self.finish_start(store, started)
     }
@@ -272,6 +278,9 @@ impl<T: Send + 'static> Container<T> {
                 .with_http(self.sandbox.http_state(&self.core.limits)),
         );
         store.limiter(|state| &mut state.limiter);
+        // Bounds what lifting a call's results (or an import's arguments) allocates on the
+        // host, which guest memory alone does not.
+        store.set_hostcall_fuel(self.core.value_limits.max_lifted_bytes);
         // The epoch check runs at every tick while the guest runs: it ends the call at its
         // deadline or at an interrupt, and in an async call yields to the executor.
         store.epoch_deadline_callback(|ctx| {

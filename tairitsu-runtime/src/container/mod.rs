@@ -3,6 +3,7 @@
 mod builder;
 mod call;
 mod call_async;
+mod calling;
 mod fault;
 mod guest;
 mod interrupt;
@@ -21,4 +22,5 @@ pub use lifecycle::Container;
 pub use state::ContainerState;
 pub use text::Format;
 
+pub(crate) use calling::{identity as calling_identity, is_calling};
 pub(crate) use interrupt::CallClock;

@@ -199,7 +199,7 @@ impl<T: 'static> Core<T> {
                 &self.value_limits,
                 &mut self.handles,
             ),
-            Format::Wave => dynamic::call::wave_results_to_string(results),
+            Format::Wave => dynamic::call::wave_results_to_string_with(results, &self.value_limits),
         };
         if printed.is_err() {
             // The handles of a result that was not printed reach nobody.

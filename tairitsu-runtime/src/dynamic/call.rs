@@ -648,10 +648,22 @@ pub fn parse_ron_results(
 ///
 /// When a value cannot be written in WAVE (resources).
 pub fn wave_results_to_string(results: &[Val]) -> Result<String, ValueError> {
+    wave_results_to_string_with(results, &ValueLimits::default())
+}
+
+/// [`wave_results_to_string`] within `limits`: the text stops at `limits.max_text_len`.
+///
+/// # Errors
+///
+/// As [`wave_results_to_string`], and when the text grows past the limit.
+pub fn wave_results_to_string_with(
+    results: &[Val],
+    limits: &ValueLimits,
+) -> Result<String, ValueError> {
     match results {
         [] => Ok("()".to_string()),
-        [val] => wave::to_string(val),
-        vals => wave::to_string(&Val::Tuple(vals.to_vec())),
+        [val] => wave::to_string_with(val, limits),
+        vals => wave::to_string_with(&Val::Tuple(vals.to_vec()), limits),
     }
 }
 

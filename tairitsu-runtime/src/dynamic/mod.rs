@@ -27,7 +27,10 @@ pub use handles::{DEFAULT_MAX_HANDLES, HandleTable, NoHandles, ResourceHandles};
 pub(crate) use host_imports::LiveHostResources;
 pub use host_imports::{HostImportError, HostImports, HostResources};
 pub use names::{Name, snake_case, upper_camel_case};
-pub use value_limits::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES, ValueLimits};
+pub use value_limits::{
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_LIFTED_BYTES, DEFAULT_MAX_TEXT_LEN, DEFAULT_MAX_VALUES,
+    ValueLimits,
+};
 pub use value_type::{
     Case, EnumType, Field, FlagsType, FuncType, RecordType, ResourceInfo, ResultType, ValueType,
     VariantType,

@@ -70,6 +70,17 @@ pub fn parse_with(text: &str, ty: &Type, limits: &ValueLimits) -> Result<Val, Va
 /// When the value holds a resource (WAVE has no syntax for one) or another kind WAVE cannot
 /// write.
 pub fn to_string(val: &Val) -> Result<String, ValueError> {
+    to_string_with(val, &ValueLimits::default())
+}
+
+/// Writes `val` as WAVE, stopping with a [`Limit`](ValueErrorKind::Limit) error as soon as the
+/// text passes `limits.max_text_len` (a string of control characters takes up to ten times its
+/// size as WAVE escapes, so the text is bounded as it is written, not after).
+///
+/// # Errors
+///
+/// As [`to_string`], and when the text grows past the limit.
+pub fn to_string_with(val: &Val, limits: &ValueLimits) -> Result<String, ValueError> {
     // wasm-wave's writer panics on the kinds it has no syntax for; refuse them first.
     if let Some(kind) = unwritable(val) {
         return Err(ValueError::of(
@@ -80,8 +91,38 @@ pub fn to_string(val: &Val) -> Result<String, ValueError> {
             ),
         ));
     }
-    wasm_wave::to_string(val)
-        .map_err(|e| ValueError::of(ValueErrorKind::Mismatch, format!("cannot write WAVE: {e}")))
+    let mut out = Bounded {
+        text: String::new(),
+        max: limits.max_text_len,
+        passed: false,
+    };
+    match wasm_wave::writer::Writer::new(&mut out).write_value(val) {
+        Ok(()) => Ok(out.text),
+        Err(_) if out.passed => Err(limits.text_too_long()),
+        Err(e) => Err(ValueError::of(
+            ValueErrorKind::Mismatch,
+            format!("cannot write WAVE: {e}"),
+        )),
+    }
+}
+
+/// A `String` that refuses to grow past `max` bytes: the writer's error then ends the writing.
+struct Bounded {
+    text: String,
+    max: usize,
+    /// Whether the error was this limit (and not the writer's own).
+    passed: bool,
+}
+
+impl std::fmt::Write for Bounded {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.text.len().saturating_add(s.len()) > self.max {
+            self.passed = true;
+            return Err(std::fmt::Error);
+        }
+        self.text.push_str(s);
+        Ok(())
+    }
 }
 
 /// The first kind in `val` that WAVE cannot write, if any.

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use parking_lot::RwLock;
 use tokio::sync::{Mutex, MutexGuard};
@@ -11,6 +13,11 @@ use super::ContainerSummary;
 use crate::container::ContainerState;
 use crate::container::{Container, InterruptHandle};
 use crate::reference::ImageRef;
+use crate::{Error, Result};
+
+/// How often a stop or removal waiting for a busy container interrupts it again: a call queued
+/// ahead of it may start after the first interrupt.
+const INTERRUPT_EVERY: Duration = Duration::from_millis(10);
 
 /// A shared handle to a container in a [`Registry`](crate::Registry). Cloning it is cheap.
 ///
@@ -29,6 +36,11 @@ pub(super) struct Shared<T: Send + 'static> {
     container: Mutex<Container<T>>,
     pub(super) meta: RwLock<Meta>,
     interrupt: InterruptHandle,
+    /// This container's mark while it is being called (see `container::is_calling`).
+    calling_id: usize,
+    /// Set, under the container's lock, when the registry removed it: a restart that waited
+    /// for the lock meanwhile must not bring it back.
+    pub(super) removed: AtomicBool,
 }
 
 /// What listings read without taking the container's lock, published when a guard drops.
@@ -64,6 +76,10 @@ impl<T: Send + 'static> ContainerHandle<T> {
                     releases: 0,
                 }),
                 interrupt: container.interrupt_handle(),
+                calling_id: crate::container::calling_identity(
+                    &container.interrupt_handle().shared,
+                ),
+                removed: AtomicBool::new(false),
                 container: Mutex::new(container),
             }),
         }
@@ -76,34 +92,141 @@ impl<T: Send + 'static> ContainerHandle<T> {
 
     /// Exclusive access to the container, waiting (blocking the thread) for a call in progress
     /// to finish. From an async task, use [`lock_async`](Self::lock_async).
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a call of this same container (a host import locking its own
+    /// container), which would otherwise wait for itself forever; the panic fails that call.
+    /// [`checked_lock`](Self::checked_lock) answers [`Error::ReentrantLock`] instead.
     pub fn lock(&self) -> ContainerGuard<'_, T> {
+        match self.checked_lock() {
+            Ok(guard) => guard,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// [`lock`](Self::lock), failing instead of waiting forever when called from inside a call
+    /// of this same container.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReentrantLock`] when this thread is inside a call of the container.
+    pub fn checked_lock(&self) -> Result<ContainerGuard<'_, T>> {
+        self.check_not_calling()?;
         let guard = match self.shared.container.try_lock() {
             Ok(guard) => guard,
             // The lock's future needs no runtime: wait for it on this thread.
             Err(_) => futures::executor::block_on(self.shared.container.lock()),
         };
+        Ok(self.guard(guard))
+    }
+
+    /// Exclusive access to the container, awaiting a call in progress: the executor runs other
+    /// tasks meanwhile.
+    ///
+    /// # Panics
+    ///
+    /// As [`lock`](Self::lock), from inside a call of this same container;
+    /// [`checked_lock_async`](Self::checked_lock_async) answers an error instead.
+    pub async fn lock_async(&self) -> ContainerGuard<'_, T> {
+        match self.checked_lock_async().await {
+            Ok(guard) => guard,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// [`lock_async`](Self::lock_async), failing instead of waiting forever when called from
+    /// inside a call of this same container.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReentrantLock`] when the task is inside a call of the container.
+    pub async fn checked_lock_async(&self) -> Result<ContainerGuard<'_, T>> {
+        self.check_not_calling()?;
+        Ok(self.guard(self.shared.container.lock().await))
+    }
+
+    /// Exclusive access, interrupting the call in progress (and any that starts before the lock
+    /// is free) instead of waiting for it: for stopping and removing.
+    pub(super) fn lock_interrupting(&self) -> Result<ContainerGuard<'_, T>> {
+        self.check_not_calling()?;
+        if let Ok(guard) = self.shared.container.try_lock() {
+            return Ok(self.guard(guard));
+        }
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let interrupt = self.shared.interrupt.clone();
+        let interrupter = std::thread::Builder::new()
+            .name("tairitsu-stop".into())
+            .spawn(move || {
+                loop {
+                    interrupt.interrupt();
+                    // The lock was taken (the sender dropped): stop interrupting.
+                    if wait.recv_timeout(INTERRUPT_EVERY)
+                        != Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                    {
+                        return;
+                    }
+                }
+            });
+        if interrupter.is_err() {
+            // No thread: interrupt once; a call queued ahead is then waited for.
+            self.shared.interrupt.interrupt();
+        }
+        let guard = futures::executor::block_on(self.shared.container.lock());
+        drop(done);
+        if let Ok(interrupter) = interrupter {
+            let _ = interrupter.join();
+        }
+        Ok(self.guard(guard))
+    }
+
+    /// [`lock_interrupting`](Self::lock_interrupting) from an async task.
+    pub(super) async fn lock_interrupting_async(&self) -> Result<ContainerGuard<'_, T>> {
+        self.check_not_calling()?;
+        if let Ok(guard) = self.shared.container.try_lock() {
+            return Ok(self.guard(guard));
+        }
+        let lock = self.shared.container.lock();
+        tokio::pin!(lock);
+        loop {
+            self.shared.interrupt.interrupt();
+            tokio::select! {
+                guard = &mut lock => return Ok(self.guard(guard)),
+                () = tokio::time::sleep(INTERRUPT_EVERY) => {}
+            }
+        }
+    }
+
+    fn check_not_calling(&self) -> Result<()> {
+        if crate::container::is_calling(self.shared.calling_id) {
+            return Err(Error::ReentrantLock {
+                container: self.display_name(),
+            });
+        }
+        Ok(())
+    }
+
+    fn guard<'a>(&'a self, guard: MutexGuard<'a, Container<T>>) -> ContainerGuard<'a, T> {
         ContainerGuard {
             guard,
             meta: &self.shared.meta,
         }
     }
 
-    /// Exclusive access to the container, awaiting a call in progress: the executor runs other
-    /// tasks meanwhile.
-    pub async fn lock_async(&self) -> ContainerGuard<'_, T> {
-        ContainerGuard {
-            guard: self.shared.container.lock().await,
-            meta: &self.shared.meta,
-        }
+    /// The name, or the id, for messages.
+    fn display_name(&self) -> String {
+        self.shared
+            .meta
+            .read()
+            .name
+            .clone()
+            .unwrap_or_else(|| self.shared.id.clone())
     }
 
     /// Exclusive access if nobody has it now.
     pub fn try_lock(&self) -> Option<ContainerGuard<'_, T>> {
         let guard = self.shared.container.try_lock().ok()?;
-        Some(ContainerGuard {
-            guard,
-            meta: &self.shared.meta,
-        })
+        Some(self.guard(guard))
     }
 
     /// A handle that interrupts the call the container is running, without taking the lock.

@@ -17,6 +17,7 @@ pub use watch::Watch;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use parking_lot::RwLock;
 
@@ -318,8 +319,10 @@ impl<T: Send + 'static> Registry<T> {
     /// [`Error::ImageNotFound`], and [`Error::ImageInUse`] when containers use the image and
     /// `force` is false. Forced removal leaves those containers running on their copy.
     pub fn remove_image(&self, reference: &str, force: bool) -> Result<()> {
-        let usage = self.usage();
+        // The usage is read under the images lock, which `run` holds while it adds a
+        // container: no container can start on the image between the check and the removal.
         let mut images = self.images.write();
+        let usage = self.usage();
         let (digest, tag) = Self::find(&images, reference)?;
         let last = match &tag {
             Some(_) => images.tags.values().filter(|d| **d == digest).count() == 1,
@@ -370,7 +373,7 @@ impl<T: Send + 'static> Registry<T> {
         F: FnOnce(ContainerBuilder<()>) -> Result<ContainerBuilder<T, S>>,
     {
         let container = configure(self.builder_for(reference, name)?)?.build()?;
-        self.insert(container)
+        self.insert_from(container, reference)
     }
 
     /// [`run`](Self::run) for an async container: `configure` should make it one
@@ -392,7 +395,20 @@ impl<T: Send + 'static> Registry<T> {
         let container = configure(self.builder_for(reference, name)?)?
             .build_async()
             .await?;
-        self.insert(container)
+        self.insert_from(container, reference)
+    }
+
+    /// Inserts a container `run` built from the image `reference` named, unless that image was
+    /// removed meanwhile (checked under the images lock, which `remove_image` holds while it
+    /// checks the image's users).
+    fn insert_from(&self, container: Container<T>, reference: &str) -> Result<ContainerHandle<T>> {
+        let images = self.images.read();
+        if !images.by_digest.contains_key(&container.image().digest()) {
+            return Err(Error::ImageNotFound(reference.to_string()));
+        }
+        let handle = self.insert(container);
+        drop(images);
+        handle
     }
 
     /// A builder for a container of `reference`'s image, named `name` when the name is free.
@@ -466,13 +482,16 @@ impl<T: Send + 'static> Registry<T> {
             .collect()
     }
 
-    /// Stops a container (waiting for a call in progress).
+    /// Stops a container. A call in progress is interrupted (it fails with
+    /// [`Error::Interrupted`]), and so is any call that takes the container before the stop
+    /// does; a guard held without calling is waited for.
     ///
     /// # Errors
     ///
-    /// [`Error::ContainerNotFound`].
+    /// [`Error::ContainerNotFound`]; [`Error::ReentrantLock`] from a call of the container
+    /// itself.
     pub fn stop(&self, id_or_name: &str) -> Result<()> {
-        self.container(id_or_name)?.lock().stop();
+        self.container(id_or_name)?.lock_interrupting()?.stop();
         Ok(())
     }
 
@@ -480,18 +499,25 @@ impl<T: Send + 'static> Registry<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::ContainerNotFound`], and a failed start.
+    /// [`Error::ContainerNotFound`] (also when it was removed while the restart waited), a
+    /// failed start, and [`Error::ReentrantLock`] from a call of the container itself.
     pub fn restart(&self, id_or_name: &str) -> Result<()> {
-        self.container(id_or_name)?.lock().restart()
+        let handle = self.container(id_or_name)?;
+        let mut container = handle.checked_lock()?;
+        Self::check_not_removed(&handle, id_or_name)?;
+        container.restart()
     }
 
-    /// [`stop`](Self::stop) from an async task: awaits a call in progress.
+    /// [`stop`](Self::stop) from an async task: interrupts a call in progress, awaiting it.
     ///
     /// # Errors
     ///
-    /// [`Error::ContainerNotFound`].
+    /// As [`stop`](Self::stop).
     pub async fn stop_async(&self, id_or_name: &str) -> Result<()> {
-        self.container(id_or_name)?.lock_async().await.stop();
+        self.container(id_or_name)?
+            .lock_interrupting_async()
+            .await?
+            .stop();
         Ok(())
     }
 
@@ -500,10 +526,11 @@ impl<T: Send + 'static> Registry<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::ContainerNotFound`], and a failed start.
+    /// As [`restart`](Self::restart).
     pub async fn restart_async(&self, id_or_name: &str) -> Result<()> {
         let handle = self.container(id_or_name)?;
-        let mut container = handle.lock_async().await;
+        let mut container = handle.checked_lock_async().await?;
+        Self::check_not_removed(&handle, id_or_name)?;
         if container.is_async() {
             container.restart_async().await
         } else {
@@ -512,28 +539,54 @@ impl<T: Send + 'static> Registry<T> {
     }
 
     /// Removes a stopped or failed container; a running one only when `force` is set (it is
-    /// stopped first). Handles held elsewhere keep the container alive until they are dropped.
+    /// stopped first, interrupting a call in progress as [`stop`](Self::stop) does). Handles
+    /// held elsewhere keep the container alive until they are dropped, stopped; the registry
+    /// never restarts it.
     ///
     /// # Errors
     ///
-    /// [`Error::ContainerNotFound`], and [`Error::ContainerRunning`] for a running container
-    /// without `force`.
+    /// [`Error::ContainerNotFound`]; [`Error::ContainerRunning`] for a running container
+    /// without `force` (at once when a call is in progress); [`Error::ReentrantLock`] from a
+    /// call of the container itself.
     pub fn remove(&self, id_or_name: &str, force: bool) -> Result<()> {
         let handle = self.container(id_or_name)?;
-        {
-            let mut container = handle.lock();
-            if *container.state() == ContainerState::Running {
-                if !force {
-                    return Err(Error::ContainerRunning {
-                        container: id_or_name.to_string(),
-                    });
-                }
-                container.stop();
+        let running = || Error::ContainerRunning {
+            container: id_or_name.to_string(),
+        };
+        let mut container = if force {
+            handle.lock_interrupting()?
+        } else {
+            match handle.try_lock() {
+                Some(container) => container,
+                // Busy with a call: running.
+                None if handle.state() == ContainerState::Running => return Err(running()),
+                None => handle.checked_lock()?,
             }
+        };
+        if handle.shared.removed.load(Ordering::Acquire) {
+            return Err(Error::ContainerNotFound(id_or_name.to_string()));
         }
+        if !force && *container.state() == ContainerState::Running {
+            return Err(running());
+        }
+        // A failed container still holds its instance (and an interrupted one just failed):
+        // every removed container is stopped.
+        container.stop();
+        // Under the container's lock, so that a restart waiting for it sees the removal.
+        handle.shared.removed.store(true, Ordering::Release);
         let mut containers = self.containers.write();
         containers.by_id.remove(handle.id());
         containers.names.retain(|_, id| id != handle.id());
+        drop(containers);
+        drop(container);
+        Ok(())
+    }
+
+    /// Fails when `handle`'s container was removed while the caller waited for its lock.
+    fn check_not_removed(handle: &ContainerHandle<T>, id_or_name: &str) -> Result<()> {
+        if handle.shared.removed.load(Ordering::Acquire) {
+            return Err(Error::ContainerNotFound(id_or_name.to_string()));
+        }
         Ok(())
     }
 }

@@ -86,13 +86,7 @@ impl Writer<'_, '_> {
         };
         self.depth -= 1;
         if self.out.len() > self.limits.max_text_len {
-            return Err(ValueError::of(
-                ValueErrorKind::Limit,
-                format!(
-                    "the text grows past the limit of {} bytes",
-                    self.limits.max_text_len
-                ),
-            ));
+            return Err(self.limits.text_too_long());
         }
         result
     }
@@ -132,7 +126,10 @@ impl Writer<'_, '_> {
                 self.out.push(*c);
                 self.out.push('\'');
             }
-            (Val::String(s), ValueType::String) => write_escaped_str(self.out, s),
+            (Val::String(s), ValueType::String) => {
+                write_escaped_str(self.out, s, self.limits.max_text_len)
+                    .map_err(|TooLong| self.limits.text_too_long())?;
+            }
             (Val::Enum(name), ValueType::Enum(e)) => {
                 let case = e.cases.iter().find(|c| c.wit() == name).ok_or_else(|| {
                     ValueError::of(
@@ -354,8 +351,18 @@ impl Writer<'_, '_> {
     }
 }
 
-/// Appends `s` as a RON string, escaped as `ron` does (`char::escape_debug` per character).
-fn write_escaped_str(out: &mut String, s: &str) {
+/// The text passed its limit.
+struct TooLong;
+
+/// Appends `s` as a RON string, escaped as `ron` does (`char::escape_debug` per character),
+/// stopping as soon as `out` would pass `max` bytes: escapes multiply a string (a control
+/// character becomes `\u{1}`), so checking after the whole string would first build up to ten
+/// times its size.
+fn write_escaped_str(out: &mut String, s: &str, max: usize) -> Result<(), TooLong> {
+    // The text is never shorter than the string and its quotes.
+    if out.len().saturating_add(s.len()).saturating_add(2) > max {
+        return Err(TooLong);
+    }
     out.push('"');
     let plain = |b: u8| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'\'');
     if s.bytes().all(plain) {
@@ -366,8 +373,12 @@ fn write_escaped_str(out: &mut String, s: &str) {
                 out.push(c);
             } else {
                 out.extend(c.escape_debug());
+                if out.len() > max {
+                    return Err(TooLong);
+                }
             }
         }
     }
     out.push('"');
+    Ok(())
 }
