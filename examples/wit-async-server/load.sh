@@ -3,21 +3,24 @@
 # server on 127.0.0.1, once calling `greet` (no host import) and once `lookup` (an async host
 # import that awaits the store's 1 ms delay).
 #
-#   bash examples/wit-async-server/load.sh [DURATION] [CONNECTIONS]
+#   [CONTAINERS=8] bash examples/wit-async-server/load.sh [DURATION] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-10s}
 connections=${2:-64}
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 1; }
 
-# The release binary, built as a test target so that it shares the bench profile's artifacts.
-cargo test --release --workspace --test server --no-run >/dev/null 2>&1 || \
-    cargo test --release --workspace --test server --no-run
-server=target/release/wit-async-server
+# The release binary, built as a test target so that it shares the bench profile's artifacts
+# (SERVER=… picks another build).
+if [ -z "${SERVER:-}" ]; then
+    cargo test --release --workspace --test server --no-run >/dev/null 2>&1 || \
+        cargo test --release --workspace --test server --no-run
+fi
+server=${SERVER:-target/release/wit-async-server}
 
 work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-"$server" --addr 127.0.0.1:0 --containers 8 >"$work/out" &
+"$server" --addr 127.0.0.1:0 --containers "${CONTAINERS:-8}" >"$work/out" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$work/out" && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$work/out")
