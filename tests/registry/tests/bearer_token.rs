@@ -9,9 +9,11 @@ use std::sync::Arc;
 
 use tairitsu_fixtures::{RegistryAuth, TestRegistry, TokenRequest};
 use tairitsu_runtime::oci::{Credentials, RegistryClient, RegistryError};
-use tairitsu_runtime::{
-    CacheDir, Container, Engine, EngineConfig, Error, Image, ImageStore, Registry,
-};
+use tairitsu_runtime::{CacheDir, Container, Engine, EngineConfig, Image, ImageStore, Registry};
+
+#[path = "support/outcome.rs"]
+mod outcome;
+use outcome::{leftovers, registry_error};
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -34,23 +36,6 @@ fn token_registry() -> TestRegistry {
         password: "s3cret".into(),
     })
     .expect("the registry runs with token auth (apt-get install docker-registry openssl)")
-}
-
-fn registry_error(error: Error) -> RegistryError {
-    match error {
-        Error::Registry(e) => e,
-        other => panic!("not a registry error: {other:?}"),
-    }
-}
-
-fn leftovers(store: &ImageStore) -> Vec<String> {
-    match std::fs::read_dir(store.dir()) {
-        Ok(entries) => entries
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|n| n.starts_with(".tmp-"))
-            .collect(),
-        Err(_) => Vec::new(),
-    }
 }
 
 fn granted(requests: &[TokenRequest], scope: &str) -> bool {
