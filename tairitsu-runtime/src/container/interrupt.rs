@@ -105,6 +105,7 @@ impl CallClock {
     }
 
     /// Starts a call whose deadline is `ticks` ticks from now (`None`: no deadline).
+    #[inline]
     pub(crate) fn begin(&mut self, ticks: Option<u64>, asynchronous: bool) {
         self.deadline_tick = ticks.map_or(u64::MAX, |t| self.now().saturating_add(t));
         self.asynchronous = asynchronous;
