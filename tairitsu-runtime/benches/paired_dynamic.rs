@@ -13,9 +13,10 @@
 #[path = "support/pairs.rs"]
 mod pairs;
 
+use std::cell::RefCell;
 use std::hint::black_box;
 
-use pairs::{Pair, timed};
+use pairs::{Pair, Side, timed};
 use tairitsu_runtime::wasmtime::Store;
 use tairitsu_runtime::wasmtime::component::{Func, Linker, TypedFunc, Val};
 use tairitsu_runtime::{CacheDir, Container, Engine, EngineConfig, Image};
@@ -49,6 +50,21 @@ impl tairitsu_runtime::Bindings for AddOnly {
     }
 }
 
+/// A side that calls `call` as text on the container: RON, or WAVE when `wave`.
+fn text_call<'a>(container: &'a RefCell<&mut Container>, call: &'a str, wave: bool) -> Side<'a> {
+    Box::new(move |n| {
+        let mut c = container.borrow_mut();
+        timed(n, || {
+            let answer = if wave {
+                c.call_wave(call)
+            } else {
+                c.call_ron(call)
+            };
+            black_box(answer.expect("call"));
+        })
+    })
+}
+
 fn main() {
     let engine = Engine::new(EngineConfig::new().cache(CacheDir::Disabled)).expect("engine");
     let image = Image::from_bytes_with(&engine, tairitsu_fixtures::root()).expect("root");
@@ -57,7 +73,7 @@ fn main() {
         .with_bindings::<AddOnly>()
         .build()
         .expect("container");
-    let container = std::cell::RefCell::new(&mut container);
+    let container = RefCell::new(&mut container);
 
     // Raw wasmtime: its own store and instance of the same component, same engine.
     let linker = Linker::<()>::new(engine.wasmtime());
@@ -65,7 +81,7 @@ fn main() {
         let mut store = Store::new(engine.wasmtime(), ());
         // The engine interrupts on epochs (for container deadlines); give the raw store none.
         store.set_epoch_deadline(u64::MAX / 2);
-        std::cell::RefCell::new(store)
+        RefCell::new(store)
     };
     let instance = linker
         .instantiate(&mut *store.borrow_mut(), image.component())
@@ -86,8 +102,8 @@ fn main() {
     );
     let list_vals = vec![Val::List(list.iter().copied().map(Val::U32).collect())];
 
-    // Raw Val and raw WAVE calls, as in calls.rs.
-    // The results go into a `Vec`, as in calls.rs: the dynamic calls return one.
+    // Raw `Val` and raw WAVE calls, as in calls.rs: the results go into a `Vec`, as the
+    // dynamic calls return one.
     let raw_val = |f: Func, args: &[Val]| {
         let mut results = vec![Val::Bool(false); 1];
         f.call(&mut *store.borrow_mut(), args, &mut results)
@@ -111,8 +127,8 @@ fn main() {
         .get_typed_func(&mut *store.borrow_mut(), "add")
         .expect("typed add");
 
-    let ron_sum = format!("sum({list_text})");
-    let wave_sum = ron_sum.clone();
+    // The same text is a RON call and a WAVE call.
+    let sum_call = format!("sum({list_text})");
     let mut pairs: Vec<Pair<'_>> = vec![
         Pair {
             label: "typed `invoke` / raw typed: `add`",
@@ -171,67 +187,37 @@ fn main() {
         Pair {
             label: "RON / raw WAVE: `add`",
             before: "0.98",
-            path: Box::new(|n| {
-                let mut c = container.borrow_mut();
-                timed(n, || {
-                    black_box(c.call_ron("add(1, 2)").expect("add"));
-                })
-            }),
+            path: text_call(&container, "add(1, 2)", false),
             anchor: Box::new(|n| timed(n, || raw_wave(add, &["1", "2"]))),
         },
         Pair {
             label: "RON / raw WAVE: `greet`",
             before: "0.71",
-            path: Box::new(|n| {
-                let mut c = container.borrow_mut();
-                timed(n, || {
-                    black_box(c.call_ron(r#"greet("Tairitsu")"#).expect("greet"));
-                })
-            }),
+            path: text_call(&container, r#"greet("Tairitsu")"#, false),
             anchor: Box::new(|n| timed(n, || raw_wave(greet, &[r#""Tairitsu""#]))),
         },
         Pair {
             label: "RON / raw WAVE: `sum` of 1000",
             before: "0.43",
-            path: Box::new(|n| {
-                let mut c = container.borrow_mut();
-                timed(n, || {
-                    black_box(c.call_ron(&ron_sum).expect("sum"));
-                })
-            }),
+            path: text_call(&container, &sum_call, false),
             anchor: Box::new(|n| timed(n, || raw_wave(sum, &[&list_text]))),
         },
         Pair {
             label: "Tairitsu WAVE / raw WAVE: `add`",
             before: "1.50",
-            path: Box::new(|n| {
-                let mut c = container.borrow_mut();
-                timed(n, || {
-                    black_box(c.call_wave("add(1, 2)").expect("add"));
-                })
-            }),
+            path: text_call(&container, "add(1, 2)", true),
             anchor: Box::new(|n| timed(n, || raw_wave(add, &["1", "2"]))),
         },
         Pair {
             label: "Tairitsu WAVE / raw WAVE: `greet`",
             before: "1.21",
-            path: Box::new(|n| {
-                let mut c = container.borrow_mut();
-                timed(n, || {
-                    black_box(c.call_wave(r#"greet("Tairitsu")"#).expect("greet"));
-                })
-            }),
+            path: text_call(&container, r#"greet("Tairitsu")"#, true),
             anchor: Box::new(|n| timed(n, || raw_wave(greet, &[r#""Tairitsu""#]))),
         },
         Pair {
             label: "Tairitsu WAVE / raw WAVE: `sum` of 1000",
             before: "1.12",
-            path: Box::new(|n| {
-                let mut c = container.borrow_mut();
-                timed(n, || {
-                    black_box(c.call_wave(&wave_sum).expect("sum"));
-                })
-            }),
+            path: text_call(&container, &sum_call, true),
             anchor: Box::new(|n| timed(n, || raw_wave(sum, &[&list_text]))),
         },
         Pair {

@@ -103,14 +103,6 @@ pub(crate) fn check_arity(export: &Export, given: usize) -> Result<()> {
     Err(arity_error(export, given))
 }
 
-/// A container with no instance, named by its name or id: stopped, or never started.
-#[cold]
-fn never_started(name: Option<&str>, id: &str) -> Error {
-    Error::ContainerStopped {
-        container: name.unwrap_or(id).to_string(),
-    }
-}
-
 #[cold]
 fn arity_error(export: &Export, given: usize) -> Error {
     Error::ExportType {
@@ -125,6 +117,14 @@ fn arity_error(export: &Export, given: usize) -> Error {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
+    }
+}
+
+/// A container with no instance, named by its name or id: stopped, or never started.
+#[cold]
+fn never_started(name: Option<&str>, id: &str) -> Error {
+    Error::ContainerStopped {
+        container: name.unwrap_or(id).to_string(),
     }
 }
 
@@ -234,6 +234,7 @@ impl<T: 'static> Core<T> {
         }
     }
 
+    /// A call of the wrong mode: sync on an async container, or async on a sync one.
     #[cold]
     fn call_mode_error(&self) -> Error {
         Error::CallMode {
