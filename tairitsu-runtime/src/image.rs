@@ -218,6 +218,7 @@ impl Image {
     /// embedded world: built on first use (decoding the WIT costs about as much as reading the
     /// component's type sections once) and kept. Calls, the missing-import report, host-import
     /// linking and discovery all read it.
+    #[inline]
     pub fn surface(&self) -> &Surface {
         self.inner
             .surface

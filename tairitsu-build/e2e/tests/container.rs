@@ -88,3 +88,44 @@ fn wrong_bindings_are_an_error_not_a_panic() {
         5
     );
 }
+
+/// `invoke_async` with generated async callers: the answer, a wrong guest type refused with the
+/// container left running, and a sync `invoke` on the async container refused by mode.
+#[tokio::test]
+async fn invoke_async_calls_async_bindings_and_refuses_the_wrong_type() {
+    use tairitsu_build_e2e::async_root::Root as AsyncRoot;
+
+    let image = Image::from_bytes(tairitsu_fixtures::root()).unwrap();
+    let mut c = Container::builder(image)
+        .with_wasi(false)
+        .with_async(true)
+        .with_bindings::<AsyncRoot>()
+        .build_async()
+        .await
+        .unwrap();
+    let sum = c
+        .invoke_async(|r: &AsyncRoot, store| Box::pin(r.call_add(store, 2, 3)))
+        .await
+        .unwrap();
+    assert_eq!(sum, 5);
+
+    let err = c
+        .invoke_async(|r: &Root, store| Box::pin(async move { r.call_add(store, 2, 3) }))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ExportType { .. }), "{err}");
+    assert!(err.to_string().contains("not of this type"), "{err}");
+    assert!(
+        matches!(c.state(), ContainerState::Running),
+        "{:?}",
+        c.state()
+    );
+
+    let err = c.invoke(|_: &AsyncRoot, _store| Ok(())).unwrap_err();
+    assert!(matches!(err, Error::CallMode { .. }), "{err}");
+    let sum = c
+        .invoke_async(|r: &AsyncRoot, store| Box::pin(r.call_add(store, 20, 22)))
+        .await
+        .unwrap();
+    assert_eq!(sum, 42);
+}

@@ -7,7 +7,7 @@ use std::panic::AssertUnwindSafe;
 use wasmtime::Store;
 use wasmtime::component::{Func, Val};
 
-use super::fault::{Fault, classify};
+use super::fault::{Fault, classify, wrong_guest};
 use super::lifecycle::{Container, Core, Run};
 use super::state::ContainerState;
 use crate::host_state::HostState;
@@ -33,15 +33,12 @@ impl<T: Send + 'static> Container<T> {
         &mut self,
         f: impl FnOnce(&W, &mut Store<HostState<T>>) -> wasmtime::Result<R>,
     ) -> Result<R> {
-        self.core.check_guest::<W>()?;
         self.core.guarded("typed call", |run| {
-            let guest = run.guest.as_deref().and_then(|g| g.downcast_ref::<W>());
-            match guest {
+            // The only type check: a wrong guest is refused here, before the guest runs, and
+            // leaves the container running (see `WrongGuest`).
+            match run.guest.as_deref().and_then(|g| g.downcast_ref::<W>()) {
                 Some(guest) => f(guest, &mut run.store),
-                // `check_guest` saw it a moment ago.
-                None => Err(wasmtime::Error::msg(
-                    "the guest changed type during the call",
-                )),
+                None => Err(wrong_guest::<W>()),
             }
         })
     }
@@ -160,34 +157,45 @@ impl<T: 'static> Core<T> {
 
     /// The running instance, with this call's deadline set, for a call that is
     /// `asynchronous` or not.
+    ///
+    /// Inlined, with every refusal out of line: it is on every call, and the typed sync call is
+    /// held to the cost of the design before the clock and the call modes came
+    /// (`benches/paired_dynamic.rs`).
     #[inline]
     pub(crate) fn enter(&mut self, asynchronous: bool) -> Result<&mut Run<T>> {
-        if asynchronous != self.asynchronous {
-            return Err(self.call_mode_error());
+        let ready = asynchronous == self.asynchronous
+            && matches!(self.state, ContainerState::Running)
+            && self.run.is_some();
+        if !ready {
+            return Err(self.refusal(asynchronous));
         }
-        let ticks = self.deadline_ticks;
-        let run = if asynchronous {
-            self.running()?;
+        if asynchronous {
             // Failed until the call finishes: a future dropped mid-call leaves it so, and the
             // instance, perhaps half-updated, is never called again.
             self.state = ContainerState::Failed {
                 reason: CANCELLED.to_string(),
             };
-            self.running_run()?
-        } else {
-            self.running()?
+        }
+        let ticks = self.deadline_ticks;
+        let Some(run) = self.run.as_mut() else {
+            return Err(never_started(self.name.as_deref(), &self.id));
         };
         run.store.data_mut().clock.begin(ticks, asynchronous);
         run.store.set_epoch_deadline(1);
         Ok(run)
     }
 
-    /// The started instance, whatever the state says.
-    fn running_run(&mut self) -> Result<&mut Run<T>> {
-        let Self { run, name, id, .. } = self;
-        run.as_mut().ok_or_else(|| Error::ContainerStopped {
-            container: name.clone().unwrap_or_else(|| id.clone()),
-        })
+    /// Why a call of mode `asynchronous` cannot enter: the wrong mode, or not running.
+    #[cold]
+    #[inline(never)]
+    fn refusal(&mut self, asynchronous: bool) -> Error {
+        if asynchronous != self.asynchronous {
+            return self.call_mode_error();
+        }
+        match self.running() {
+            Ok(_) => never_started(self.name.as_deref(), &self.id),
+            Err(e) => e,
+        }
     }
 
     /// Turns a failed call into the caller's error, and fails the container when the guest
@@ -241,25 +249,6 @@ impl<T: 'static> Core<T> {
             container: self.display_name().to_string(),
             asynchronous: self.asynchronous,
         }
-    }
-
-    /// Whether the guest object is a `W`, before a typed call.
-    pub(crate) fn check_guest<W: 'static>(&self) -> Result<()> {
-        let is_w = self
-            .run
-            .as_ref()
-            .and_then(|r| r.guest.as_deref())
-            .is_some_and(|g| g.is::<W>());
-        if is_w || !matches!(self.state, ContainerState::Running) {
-            // Not running: `guarded` says so.
-            return Ok(());
-        }
-        Err(Error::ExportType {
-            name: std::any::type_name::<W>().to_string(),
-            message: "the container's guest is not of this type; load it with \
-                      `with_bindings::<W>()`"
-                .into(),
-        })
     }
 
     /// Calls export `number` (from [`resolve`]) with arguments of the right number.

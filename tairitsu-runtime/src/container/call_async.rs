@@ -44,17 +44,13 @@ impl<T: Send + 'static> Container<T> {
         R: Send,
         F: FnOnce(&'s W, &'s mut Store<HostState<T>>) -> InvokeFuture<'s, R> + Send,
     {
-        self.core.check_guest::<W>()?;
         self.core
             .guarded_async("typed call", |run| {
                 let Run { store, guest, .. } = run;
+                // As in `invoke`: a wrong guest is refused before the guest runs.
                 match guest.as_deref().and_then(|g| g.downcast_ref::<W>()) {
                     Some(guest) => f(guest, store),
-                    None => Box::pin(async {
-                        Err(wasmtime::Error::msg(
-                            "the guest changed type during the call",
-                        ))
-                    }),
+                    None => Box::pin(async { Err(super::fault::wrong_guest::<W>()) }),
                 }
             })
             .await

@@ -17,6 +17,28 @@ pub(crate) enum Fault {
     Panic(Box<dyn Any + Send>),
 }
 
+/// A typed call whose guest object is not the type the caller named: refused before the guest
+/// ran, so it leaves the container running. Carried as the call's error so that the one downcast
+/// inside the call is the only type check on the fast path.
+#[derive(Debug)]
+pub(crate) struct WrongGuest(pub(crate) &'static str);
+
+impl std::fmt::Display for WrongGuest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "the container's guest is not of this type; load it with `with_bindings::<W>()`",
+        )
+    }
+}
+
+impl std::error::Error for WrongGuest {}
+
+/// A [`WrongGuest`] error for `W`, out of line.
+#[cold]
+pub(crate) fn wrong_guest<W>() -> wasmtime::Error {
+    wasmtime::Error::new(WrongGuest(std::any::type_name::<W>()))
+}
+
 /// The error of a failed call. `call` is computed only here, on the failure path.
 pub(crate) fn classify(call: &str, fault: Fault, deadline: Option<Duration>) -> Error {
     let e = match fault {
@@ -29,6 +51,12 @@ pub(crate) fn classify(call: &str, fault: Fault, deadline: Option<Duration>) -> 
             };
         }
     };
+    if let Some(wrong) = e.downcast_ref::<WrongGuest>() {
+        return Error::ExportType {
+            name: wrong.0.to_string(),
+            message: wrong.to_string(),
+        };
+    }
     if let Some(hit) = e.downcast_ref::<LimitHit>() {
         return Error::LimitExceeded {
             call: call.to_string(),

@@ -62,11 +62,13 @@ pub(crate) struct Interrupt {
 
 impl Interrupt {
     /// Whether an interrupt was requested since the call began.
+    #[inline]
     pub(crate) fn requested(&self) -> bool {
         self.requested.load(Ordering::Acquire)
     }
 
     /// Forgets an interrupt meant for an earlier call.
+    #[inline]
     pub(crate) fn clear(&self) {
         self.requested.store(false, Ordering::Relaxed);
     }
@@ -100,6 +102,7 @@ impl CallClock {
     }
 
     /// The tick count now.
+    #[inline]
     pub(crate) fn now(&self) -> u64 {
         self.ticks.load(Ordering::Acquire)
     }

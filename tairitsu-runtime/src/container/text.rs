@@ -209,11 +209,20 @@ impl<T: 'static> Core<T> {
     }
 }
 
+#[inline]
 fn func_type(export: &Export) -> Result<&FuncType> {
-    export.func_type.as_ref().map_err(|e| Error::ExportType {
+    match &export.func_type {
+        Ok(func) => Ok(func),
+        Err(e) => Err(not_dynamic(export, e)),
+    }
+}
+
+#[cold]
+fn not_dynamic(export: &Export, why: &impl std::fmt::Display) -> Error {
+    Error::ExportType {
         name: export.qualified.clone(),
-        message: format!("the dynamic path cannot call it: {e}"),
-    })
+        message: format!("the dynamic path cannot call it: {why}"),
+    }
 }
 
 /// Moves an error position from the argument list, which starts at byte `start` of `call`, into

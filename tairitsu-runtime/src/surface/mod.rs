@@ -124,6 +124,7 @@ impl Surface {
     }
 
     /// The export with this number (from [`Surface::resolve`]).
+    #[inline]
     pub(crate) fn export_at(&self, number: usize) -> &Export {
         &self.exports[number]
     }

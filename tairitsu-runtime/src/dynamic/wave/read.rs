@@ -1,47 +1,12 @@
-//! WAVE (the WebAssembly Value Encoding of `wasmtime run --invoke`) to and from [`Val`]s.
-//!
-//! The reading and writing are wasmtime's own (`wasmtime::component::wasm_wave`); this module
-//! adds the [`ValueLimits`] and turns errors into [`ValueError`]s with a line and column. WAVE is
-//! read against wasmtime's [`Type`], so a WAVE call needs the function's wasmtime type. WAVE
-//! cannot encode resources.
-//!
-//! # Examples
-//!
-//! ```
-//! use tairitsu_runtime::dynamic::wave;
-//! use tairitsu_runtime::wasmtime::component::{Component, Val, types::ComponentItem};
-//! use tairitsu_runtime::wasmtime::{Config, Engine};
-//!
-//! // A component with one function `f(v: option<u8>)`, for wasmtime's type of `v`.
-//! let engine = Engine::new(Config::new().concurrency_support(false))?;
-//! let bytes = wat::parse_str(r#"(component
-//!     (core module $m (func (export "f") (param i32 i32)))
-//!     (core instance $i (instantiate $m))
-//!     (type $o (option u8))
-//!     (func (export "f") (param "v" $o) (canon lift (core func $i "f"))))"#)?;
-//! let component = Component::new(&engine, &bytes)?;
-//! let Some(ComponentItem::ComponentFunc(f)) =
-//!     component.component_type().get_export(&engine, "f").map(|e| e.ty)
-//! else {
-//!     unreachable!()
-//! };
-//! let (_, option_u8) = f.params().next().unwrap();
-//!
-//! let val = wave::parse("some(7)", &option_u8)?;
-//! assert_eq!(val, Val::Option(Some(Box::new(Val::U8(7)))));
-//! assert_eq!(wave::to_string(&val)?, "some(7)");
-//! let err = wave::parse("some(300)", &option_u8).unwrap_err();
-//! assert_eq!(err.position().map(|p| p.column), Some(6));
-//! # Ok::<(), tairitsu_runtime::wasmtime::Error>(())
-//! ```
+//! Reading WAVE: wasm-wave's parser, behind a scan that bounds depth and value count.
 
 use wasmtime::component::wasm_wave::parser::ParserErrorKind;
 use wasmtime::component::{Type, Val, wasm_wave};
 
-use super::error::{ValueError, ValueErrorKind};
-use super::ron::position_of;
-use super::value_limits::ValueLimits;
-use super::value_type::ValueType;
+use super::super::error::{ValueError, ValueErrorKind};
+use super::super::ron::position_of;
+use super::super::value_limits::ValueLimits;
+use super::super::value_type::ValueType;
 
 /// Reads a value of wasmtime type `ty` from WAVE text, with the default [`ValueLimits`].
 ///
@@ -60,114 +25,15 @@ pub fn parse(text: &str, ty: &Type) -> Result<Val, ValueError> {
 pub fn parse_with(text: &str, ty: &Type, limits: &ValueLimits) -> Result<Val, ValueError> {
     limits.check_len(text.len())?;
     check_depth(text, 0, text.len(), limits)?;
-    parse_at(text, 0, text.len(), ty, limits)
-}
-
-/// Writes `val` as WAVE.
-///
-/// # Errors
-///
-/// When the value holds a resource (WAVE has no syntax for one) or another kind WAVE cannot
-/// write.
-pub fn to_string(val: &Val) -> Result<String, ValueError> {
-    to_string_with(val, &ValueLimits::default())
-}
-
-/// Writes `val` as WAVE, stopping with a [`Limit`](ValueErrorKind::Limit) error as soon as the
-/// text passes `limits.max_text_len` (a string of control characters takes up to ten times its
-/// size as WAVE escapes, so the text is bounded as it is written, not after).
-///
-/// # Errors
-///
-/// As [`to_string`], and when the text grows past the limit.
-pub fn to_string_with(val: &Val, limits: &ValueLimits) -> Result<String, ValueError> {
-    // wasm-wave's writer panics on the kinds it has no syntax for; refuse them first.
-    if let Some(kind) = unwritable(val) {
-        return Err(ValueError::of(
-            ValueErrorKind::Unsupported,
-            format!(
-                "cannot write WAVE: the value holds a {kind}, which WAVE has no syntax for; use RON, \
-             where a resource is an opaque `Handle(n)`"
-            ),
-        ));
-    }
-    let mut out = Bounded {
-        text: String::new(),
-        max: limits.max_text_len,
-        passed: false,
-    };
-    match wasm_wave::writer::Writer::new(&mut out).write_value(val) {
-        Ok(()) => Ok(out.text),
-        Err(_) if out.passed => Err(limits.text_too_long()),
-        Err(e) => Err(ValueError::of(
-            ValueErrorKind::Mismatch,
-            format!("cannot write WAVE: {e}"),
-        )),
-    }
-}
-
-/// A `String` that refuses to grow past `max` bytes: the writer's error then ends the writing.
-struct Bounded {
-    text: String,
-    max: usize,
-    /// Whether the error was this limit (and not the writer's own).
-    passed: bool,
-}
-
-impl std::fmt::Write for Bounded {
-    #[inline]
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.text.len().saturating_add(s.len()) > self.max {
-            self.passed = true;
-            return Err(std::fmt::Error);
-        }
-        self.text.push_str(s);
-        Ok(())
-    }
-
-    /// wasm-wave writes strings a `char` at a time; the default `write_char` encodes each into
-    /// a buffer and goes through `write_str`, about 100 instructions more per `greet` result
-    /// than writing into the `String` (callgrind on `benches/paired_dynamic.rs`).
-    #[inline]
-    fn write_char(&mut self, c: char) -> std::fmt::Result {
-        if self.text.len().saturating_add(c.len_utf8()) > self.max {
-            self.passed = true;
-            return Err(std::fmt::Error);
-        }
-        self.text.push(c);
-        Ok(())
-    }
-}
-
-/// The first kind in `val` that WAVE cannot write, if any.
-fn unwritable(val: &Val) -> Option<&'static str> {
-    match val {
-        Val::Resource(_) => Some("resource"),
-        Val::Future(_) => Some("future"),
-        Val::Stream(_) => Some("stream"),
-        Val::ErrorContext(_) => Some("error-context"),
-        Val::List(vals) | Val::Tuple(vals) | Val::FixedLengthList(vals) => {
-            vals.iter().find_map(unwritable)
-        }
-        Val::Record(fields) => fields.iter().find_map(|(_, v)| unwritable(v)),
-        Val::Map(pairs) => pairs
-            .iter()
-            .find_map(|(k, v)| unwritable(k).or_else(|| unwritable(v))),
-        Val::Variant(_, Some(v)) | Val::Option(Some(v)) => unwritable(v),
-        Val::Result(Ok(Some(v)) | Err(Some(v))) => unwritable(v),
-        _ => None,
-    }
+    parse_at(text, 0, text.len(), ty)
 }
 
 /// Reads `text[start..end]` as a value of `ty`; positions in errors are in all of `text`.
-pub(crate) fn parse_at(
-    text: &str,
-    start: usize,
-    end: usize,
-    ty: &Type,
-    limits: &ValueLimits,
-) -> Result<Val, ValueError> {
-    check_depth(text, start, end, limits)?;
+///
+/// The text must have been scanned for depth and values first: by [`check_depth`], or, for
+/// an argument, by [`split_args`] and [`Arg::check_values`]. One scan, not two, is a tenth of a
+/// WAVE call on a long list (`benches/paired_dynamic.rs`, `sum`).
+pub(crate) fn parse_at(text: &str, start: usize, end: usize, ty: &Type) -> Result<Val, ValueError> {
     wasm_wave::from_str::<Val>(ty, &text[start..end]).map_err(|e| {
         let mut message = e.kind().to_string();
         let kind = match e.kind() {
@@ -233,6 +99,19 @@ pub(crate) struct Arg {
     pub(crate) start: usize,
     pub(crate) value_start: usize,
     pub(crate) end: usize,
+    /// An upper bound on the values in it, from the scan that found its end.
+    values: usize,
+}
+
+impl Arg {
+    /// Fails when the argument may hold more values than `limits` allow; with the depth, which
+    /// [`split_args`] checks, this is what [`check_depth`] checks of a whole text.
+    pub(crate) fn check_values(&self, text: &str, limits: &ValueLimits) -> Result<(), ValueError> {
+        if self.values > limits.max_values {
+            return Err(too_many_values(text, self.value_start, limits));
+        }
+        Ok(())
+    }
 }
 
 /// A lexical scan of WAVE text: finds the end of each value at nesting level 0, skipping
@@ -241,6 +120,9 @@ struct Scanner<'a> {
     text: &'a str,
     pos: usize,
     limits: &'a ValueLimits,
+    /// An upper bound on the values scanned so far: one, and one more for each `,`, `[`, `(`
+    /// and `{` outside strings and comments.
+    values: usize,
 }
 
 impl Scanner<'_> {
@@ -272,6 +154,7 @@ impl Scanner<'_> {
             match b {
                 b'(' | b'[' | b'{' => {
                     nesting += 1;
+                    self.values += 1;
                     if nesting >= self.limits.max_depth {
                         return Err(self
                             .limits
@@ -287,7 +170,13 @@ impl Scanner<'_> {
                     nesting -= 1;
                     self.pos += 1;
                 }
-                b',' if nesting == 0 => return Ok(()),
+                b',' => {
+                    self.values += 1;
+                    if nesting == 0 {
+                        return Ok(());
+                    }
+                    self.pos += 1;
+                }
                 b'"' => {
                     let start = self.pos;
                     if self.rest().starts_with("\"\"\"") {
@@ -350,30 +239,54 @@ impl Scanner<'_> {
     }
 }
 
-/// Checks that `text[start..end]` nests no deeper than the limit, before wasm-wave's recursive
-/// parser sees it.
+/// Checks that `text[start..end]` nests no deeper than the limit and holds no more values than
+/// it allows, before wasm-wave's recursive parser sees it. One scan counts both.
 fn check_depth(
     text: &str,
     start: usize,
     end: usize,
     limits: &ValueLimits,
 ) -> Result<(), ValueError> {
-    if most_values(&text[start..end]) > limits.max_values {
-        return Err(limits
-            .too_many_values()
-            .with_position(position_of(text, start)));
-    }
     let mut scanner = Scanner {
         text,
         pos: start,
         limits,
+        values: 1,
     };
     // Unbalanced closers at level 0 end a scan early; scan on past them.
     while scanner.pos < end {
-        scanner.value(end)?;
+        if let Err(e) = scanner.value(end) {
+            return Err(scan_error(text, start, end, limits, e));
+        }
         scanner.pos += 1;
     }
+    if scanner.values > limits.max_values {
+        return Err(too_many_values(text, start, limits));
+    }
     Ok(())
+}
+
+/// The error of a scan that stopped at `e`: too many values wins over what stopped it, as when
+/// the count came first (the count is then that of the whole text, strings skipped).
+#[cold]
+fn scan_error(
+    text: &str,
+    start: usize,
+    end: usize,
+    limits: &ValueLimits,
+    e: ValueError,
+) -> ValueError {
+    if most_values(&text[start..end]) > limits.max_values {
+        return too_many_values(text, start, limits);
+    }
+    e
+}
+
+#[cold]
+fn too_many_values(text: &str, start: usize, limits: &ValueLimits) -> ValueError {
+    limits
+        .too_many_values()
+        .with_position(position_of(text, start))
 }
 
 /// An upper bound on the number of values in WAVE text, without parsing it: each value is the
@@ -415,6 +328,7 @@ pub(crate) fn split_args(
         text,
         pos: open + 1,
         limits,
+        values: 1,
     };
     let mut args = Vec::new();
     loop {
@@ -427,6 +341,7 @@ pub(crate) fn split_args(
         let name = scanner.arg_name();
         scanner.skip_ws();
         let value_start = scanner.pos;
+        scanner.values = 1;
         scanner.value(text.len())?;
         let end = scanner.pos;
         if text[value_start..end].trim().is_empty() {
@@ -437,6 +352,7 @@ pub(crate) fn split_args(
             start,
             value_start,
             end,
+            values: scanner.values,
         });
         match text.as_bytes().get(scanner.pos) {
             Some(b',') => scanner.pos += 1,
