@@ -73,8 +73,11 @@ pub fn run(pairs: &mut [Pair<'_>]) {
     } else {
         (Duration::ZERO, 5)
     };
-    println!("| ratio | before | median over pairs of {BATCH}-call batches | quartiles | pairs |");
-    println!("| --- | --- | --- | --- | --- |");
+    println!(
+        "| ratio | before | median over pairs of {BATCH}-call batches | quartiles | pairs | \
+         path, anchor (median ns a call) |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
     for pair in pairs.iter_mut() {
         if !filters.is_empty() && !filters.iter().any(|f| pair.label.contains(f.as_str())) {
             continue;
@@ -93,6 +96,8 @@ pub fn run(pairs: &mut [Pair<'_>]) {
         (pair.path)(BATCH);
         (pair.anchor)(BATCH);
         let mut ratios = Vec::with_capacity(max_pairs);
+        // The times themselves, to tell a slower path from a faster anchor across binaries.
+        let mut times = (Vec::with_capacity(max_pairs), Vec::with_capacity(max_pairs));
         let start = Instant::now();
         for i in 0..max_pairs {
             if i >= MIN_PAIRS.min(max_pairs) && start.elapsed() > budget {
@@ -107,16 +112,22 @@ pub fn run(pairs: &mut [Pair<'_>]) {
                 ((pair.path)(BATCH), a)
             };
             ratios.push(p.as_secs_f64() / a.as_secs_f64());
+            times.0.push(p.as_secs_f64() * 1e9 / f64::from(BATCH));
+            times.1.push(a.as_secs_f64() * 1e9 / f64::from(BATCH));
         }
         ratios.sort_by(f64::total_cmp);
+        times.0.sort_by(f64::total_cmp);
+        times.1.sort_by(f64::total_cmp);
         println!(
-            "| {} | {} | {:.2} | {:.2}-{:.2} | {} |",
+            "| {} | {} | {:.2} | {:.2}-{:.2} | {} | {:.0}, {:.0} |",
             pair.label,
             pair.before,
             quantile(&ratios, 0.5),
             quantile(&ratios, 0.25),
             quantile(&ratios, 0.75),
             ratios.len(),
+            quantile(&times.0, 0.5),
+            quantile(&times.1, 0.5),
         );
     }
 }
