@@ -320,11 +320,14 @@ impl Engine {
         &self.inner.ticks
     }
 
-    /// Epoch ticks for a deadline, rounded up, at least one.
+    /// Epoch ticks for a deadline: rounded up, plus one for the tick in progress when a call
+    /// begins, which has partly passed. A call then gets at least its deadline and at most one
+    /// tick more; counted from the tick in progress, it ended up to a tick early (491 ms for a
+    /// 500 ms deadline, `tests/reliability/tests/deadlines.rs`).
     pub(crate) fn ticks_for(&self, deadline: Duration) -> u64 {
         let tick = self.inner.config.epoch_tick.as_nanos().max(1);
-        let ticks = deadline.as_nanos().div_ceil(tick);
-        u64::try_from(ticks).unwrap_or(u64::MAX / 2).max(1)
+        let ticks = deadline.as_nanos().div_ceil(tick).saturating_add(1);
+        u64::try_from(ticks).unwrap_or(u64::MAX / 2)
     }
 
     /// Whether two handles are the same engine.
@@ -391,6 +394,33 @@ mod tests {
 
     use super::{CacheDir, Engine, EngineConfig};
     use crate::{Container, Error, Image, Limits};
+
+    /// Regression: a deadline counted from the tick in progress, which has partly passed, ended
+    /// calls up to a tick early. A tick never passes faster than its length, so no call may end
+    /// before its deadline, wherever in a tick it starts.
+    #[test]
+    fn bug_a_deadline_ended_calls_up_to_a_tick_early() {
+        let engine = Engine::new(EngineConfig::new().cache(CacheDir::Disabled)).unwrap();
+        let image = Image::from_bytes_with(&engine, tairitsu_fixtures::faults()).unwrap();
+        let deadline = Duration::from_millis(30);
+        let mut c = Container::builder(image)
+            .with_limits(Limits::new().deadline(Some(deadline)))
+            .build()
+            .unwrap();
+        for wait in 0..10 {
+            // Start at another point of a tick each time.
+            std::thread::sleep(Duration::from_millis(wait));
+            let start = Instant::now();
+            let err = c.call_ron("spin()").unwrap_err();
+            let took = start.elapsed();
+            assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err}");
+            assert!(
+                took >= deadline,
+                "ended after {took:?}, before its deadline"
+            );
+            c.restart().unwrap();
+        }
+    }
 
     /// Regression: when the clock thread could not be spawned the engine was created anyway,
     /// with a log line nobody saw, and every deadline was silently off.
