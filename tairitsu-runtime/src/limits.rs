@@ -98,6 +98,9 @@ impl Limits {
     }
 
     /// The CPU deadline of each call (and of instantiation), or `None` for no deadline.
+    ///
+    /// It is kept on the engine's epoch clock: a call is given at least the deadline, and ends
+    /// at most one tick (10 ms by default) after it.
     pub fn deadline(mut self, deadline: Option<Duration>) -> Self {
         self.deadline = deadline;
         self
